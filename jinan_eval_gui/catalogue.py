@@ -559,22 +559,10 @@ def _validate_rules(ind: Indicator) -> None:
     used_inputs = {n.split(".")[0] for n in used}
     if not used_inputs & numeric_inputs:
         raise CatalogueError(f"{where}的评分规则没有使用任何填报项", hint="不允许给指标赋常数分")
-    functions = set().union(_functions(ind.score), *(_functions(s.rule) for s in ind.steps))
+    functions = set().union(ind.score.functions, *(s.rule.functions for s in ind.steps))
     if (ind.params or functions & _ASSUMPTION_FUNCTIONS) and not ind.assumption:
         raise CatalogueError(f"{where}使用了目标值或评分细则，但没有写明评分口径（assumption）",
                              hint="请在 assumption 中说明取值依据")
-
-
-def _functions(rule: rules.Rule) -> set[str]:
-    """Names of the functions a rule calls (to know whether it encodes a target or rubric)."""
-    found: set[str] = set()
-    stack = [rule.tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, rules._Call):
-            found.add(node.func)
-        stack.extend(rules._children(node))
-    return found
 
 
 def _require_names(rule: rules.Rule, defined: set[str], where: str) -> None:

@@ -45,10 +45,10 @@ def _wrap(label: str, width: int) -> str:
 
 def render_png(chart: BarChart, font: CJKFont | None = None, dpi: int = 200) -> bytes:
     """Draw ``chart`` and return the PNG bytes."""
+    import matplotlib
     from matplotlib import font_manager
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    from matplotlib.rcsetup import cycler  # noqa: F401  (keeps rc validation loaded)
 
     font = font or find_cjk_font()
     _register(font_manager, font)
@@ -57,8 +57,6 @@ def render_png(chart: BarChart, font: CJKFont | None = None, dpi: int = 200) -> 
           "svg.fonttype": "none"}
     n = len(chart.labels)
     height = chart.height_cm or (max(4.5, 1.0 + 0.75 * n) if chart.horizontal else 8.0)
-    import matplotlib
-
     with matplotlib.rc_context(rc):
         fig = Figure(figsize=(chart.width_cm * CM, height * CM), dpi=dpi)
         FigureCanvasAgg(fig)
@@ -104,18 +102,24 @@ def _draw(ax, chart: BarChart) -> None:
     if chart.horizontal:
         ax.set_yticks(pos, [_wrap(label, 16) for label in chart.labels])
         ax.set_xlim(0, chart.vmax * 1.12)
+        ax.set_xticks(_ticks(chart.vmax))
         ax.set_xlabel(chart.axis_label)
         ax.grid(axis="x", color="#D9D9D9", linewidth=0.6)
     else:
         width = 5 if n > 6 else 8
         ax.set_xticks(pos, [_wrap(label, width) for label in chart.labels])
         ax.set_ylim(0, chart.vmax * (1.22 if prev is not None else 1.12))
+        ax.set_yticks(_ticks(chart.vmax))
         ax.set_ylabel(chart.axis_label)
         ax.grid(axis="y", color="#D9D9D9", linewidth=0.6)
     ax.set_axisbelow(True)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.tick_params(length=0)
+
+
+def _ticks(vmax: float) -> list[float]:
+    return [vmax * i / 5 for i in range(6)]
 
 
 def _num(value: float | None) -> str:

@@ -9,7 +9,7 @@ formulas, and every number downstream (workbook, report, GUI) comes from :class:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -144,12 +144,19 @@ def resolve_params(catalogue: Catalogue, overrides: Mapping[str, Any] | None) ->
 
 def score(catalogue: Catalogue, values: Mapping[int, Mapping[str, Value]],
           params: Mapping[str, Any] | None = None,
-          overrides: Mapping[int, Override] | None = None, *, entity: str = "") -> Results:
-    """Score one entity from its accepted input values."""
+          overrides: Mapping[int, Override] | None = None, *, entity: str = "",
+          blocked: Mapping[int, list[str]] | None = None) -> Results:
+    """Score one entity from its accepted input values.
+
+    ``blocked`` names indicators whose data cannot be used yet (e.g. an unresolved conflict
+    between two units): they get the status 数据有误 with those messages.
+    """
     resolved = resolve_params(catalogue, params)
     overrides = overrides or {}
+    blocked = blocked or {}
     indicators = {
-        ind.id: score_indicator(ind, values.get(ind.id, {}), resolved, overrides.get(ind.id))
+        ind.id: score_indicator(ind, values.get(ind.id, {}), resolved, overrides.get(ind.id),
+                                blocked.get(ind.id, ()))
         for ind in catalogue.indicators
     }
     level2 = [_group_level2(catalogue, l2.id, indicators) for l2 in catalogue.level2]
@@ -227,7 +234,8 @@ def indicator_env(ind: Indicator, values: Mapping[str, Value],
 
 
 def score_indicator(ind: Indicator, values: Mapping[str, Value], params: Mapping[str, Decimal],
-                    override: Override | None = None) -> IndicatorResult:
+                    override: Override | None = None,
+                    blocked: Sequence[str] = ()) -> IndicatorResult:
     """One indicator: override, else missing/invalid status, else the rule clamped and rounded."""
     env, missing = indicator_env(ind, values, params)
     result = IndicatorResult(
@@ -242,6 +250,10 @@ def score_indicator(ind: Indicator, values: Mapping[str, Value], params: Mapping
     if override is not None:
         result.score, result.status = round2(override.score), "expert"
         result.override_reason = override.reason
+        return result
+    if blocked:
+        result.score, result.status = fallback, "invalid"
+        result.messages.extend(blocked)
         return result
     if missing:
         result.score, result.status = fallback, "missing"

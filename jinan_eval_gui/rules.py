@@ -423,13 +423,15 @@ class _Converter:
             number = Decimal(segment.replace("_", ""))
         except decimal.InvalidOperation:
             number = Decimal(value) if isinstance(value, int) else Decimal(repr(value))
-        if not number.is_finite():
-            raise self.fail(node, "数字超出范围")
-        number = number.normalize(_CONTEXT) if number else _ZERO
-        if len(number.as_tuple().digits) > MAX_DIGITS or abs(number) >= Decimal("1e15"):
+        if not number.is_finite() or (number and not -300 < number.adjusted() < MAX_DIGITS):
+            raise self.fail(node, f"数字 {segment} 超出范围")
+        significant = "".join(map(str, number.as_tuple().digits)).strip("0")
+        if len(significant) > MAX_DIGITS:
             raise self.fail(
                 node, f"数字 {segment} 位数过多（Excel 只保留 {MAX_DIGITS} 位有效数字）"
             )
+        if number.as_tuple().exponent > 0:  # type: ignore[operator]
+            number = Decimal(int(number))  # 1e3 -> 1000, so results print plainly
         return _Num(number, self.pos(node))
 
     def name(self, node: ast.AST, name: str) -> str:
@@ -517,12 +519,25 @@ class Rule:
             raise TypeError("Rule objects are made by rules.parse()")
 
     @property
-    def tree(self) -> _Node:
+    def _root(self) -> _Node:
         assert self._tree is not None
         return self._tree
 
     def _fail(self, pos: _Pos, reason: str, error: type[EvalError] = RuleEvalError) -> EvalError:
         return error(_message(self.where or "规则", self.text, pos, reason))
+
+    @property
+    def functions(self) -> frozenset[str]:
+        """Names of the functions the rule calls (the catalogue asks for an assumption when a
+        rule encodes a target or a rubric)."""
+        found: set[str] = set()
+        stack: list[_Node] = [self._root]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, _Call):
+                found.add(node.func)
+            stack.extend(_children(node))
+        return frozenset(found)
 
     def evaluate(self, env: Mapping[str, Value]) -> Value:
         """Compute the rule on ``env`` (identifier → Decimal or list of Decimal).
@@ -534,7 +549,7 @@ class Rule:
         """
         with decimal.localcontext(_CONTEXT):
             try:
-                result = _Evaluator(self, env).run(self.tree)
+                result = _Evaluator(self, env).run(self._root)
             except (decimal.InvalidOperation, decimal.Overflow, decimal.DivisionByZero):
                 raise self._fail(_Pos(1, 1), "计算结果超出范围") from None
         if isinstance(result, tuple):
@@ -555,7 +570,7 @@ class Rule:
 
     def is_list_valued(self, list_names: Collection[str]) -> bool:
         """Whether the rule gives a list (e.g. a per-row step) when ``list_names`` are lists."""
-        return _Analysis(self, frozenset(list_names), allow_list_result=True).is_list(self.tree)
+        return _Analysis(self, frozenset(list_names), allow_list_result=True).is_list(self._root)
 
     def to_excel(
         self, ref: Callable[[str], str], *, list_names: Collection[str] | None = None
@@ -571,7 +586,7 @@ class Rule:
         if list_names is None:
             list_names = {name for name, address in refs.items() if ":" in address}
         analysis = _Analysis(self, frozenset(list_names))
-        formula = _ExcelWriter(analysis, refs).arg(self.tree)
+        formula = _ExcelWriter(analysis, refs).arg(self._root)
         if len(formula) > MAX_EXCEL_FORMULA:
             raise RuleError(
                 f"{self.where or '规则'}「{self.text}」写成 Excel 公式后过长"
@@ -601,7 +616,7 @@ class _Evaluator:
         for item in value if isinstance(value, tuple) else (value,):
             if not item.is_finite():
                 raise self.fail(node, "计算结果不是有限的数")
-        return value
+        return _map(_unsigned_zero, value)
 
     def scalar(self, node: _Node, fn: str) -> Decimal:
         value = self.eval(node)
@@ -747,6 +762,11 @@ def _map(fn: Callable[[Decimal], Decimal], value: _Val) -> _Val:
     return fn(value)
 
 
+def _unsigned_zero(x: Decimal) -> Decimal:
+    """Decimal keeps the sign of zero (``-0``, ``-0.00`` after rounding); people never should."""
+    return x.copy_abs() if x == 0 else x
+
+
 def _truth(flag: bool) -> Decimal:
     return _ONE if flag else _ZERO
 
@@ -809,13 +829,13 @@ class _Analysis:
         self.rule = rule
         self.list_names = list_names
         self.lists: dict[int, bool] = {}
-        self.mark(rule.tree)
-        if self.is_list(rule.tree) and not allow_list_result:
+        self.mark(rule._root)
+        if self.is_list(rule._root) and not allow_list_result:
             raise self.fail(
-                rule.tree,
+                rule._root,
                 "结果是一组数（表格列或分单位数据），请用 SUM、AVERAGE、COUNT 等汇总成一个数",
             )
-        self.placement(rule.tree, in_array=False)
+        self.placement(rule._root, in_array=False)
 
     def fail(self, node: _Node, reason: str) -> RuleError:
         return RuleError(_message(self.rule.where or "规则", self.rule.text, node.pos, reason))

@@ -663,7 +663,7 @@ class _WriterLock:
             if exc.errno in _HELD_ERRNOS:
                 raise self._locked_error(_read_holder(fd)) from exc
             holder = _read_holder(fd)  # no OS locks here: fall back to pid + host
-            if holder and holder.get("pid") != os.getpid() and self._holder_alive(holder):
+            if holder and self._holder_alive(holder):
                 raise self._locked_error(holder) from exc
             self._os_locked = False
             return True
@@ -835,6 +835,7 @@ class Round:
         self.path = path
         self.readonly = readonly
         self.actor = actor
+        self.closed = False
 
     # -- life cycle ---------------------------------------------------------
 
@@ -948,6 +949,13 @@ class Round:
                 conn.execute("PRAGMA synchronous = FULL")
                 if version < len(MIGRATIONS):
                     _migrate(conn, actor)
+            except sqlite3.DatabaseError as exc:
+                conn.close()
+                raise _file_error(
+                    path,
+                    f"升级文件格式失败（{exc}），文件未被修改",
+                    "请把该文件和此提示发给技术支持",
+                ) from exc
             except BaseException:
                 conn.close()
                 raise
@@ -961,6 +969,9 @@ class Round:
 
     def close(self) -> None:
         """Close the file and release the writer lock (an open transaction is rolled back)."""
+        if self.closed:
+            return
+        self.closed = True
         try:
             if self._conn.in_transaction:
                 self._conn.execute("ROLLBACK")

@@ -326,7 +326,7 @@ def _check_request(catalogue: Catalogue, req: TemplateRequest) -> None:
 COL_NO, COL_LABEL, COL_UNIT, COL_VALUE, COL_HINT, COL_EVIDENCE = range(6)
 DATA_WIDTHS = (9, 40, 12, 18, 42, 30)
 EXTRA_WIDTH = 16  # table columns beyond F
-LINE_HEIGHT = 16.0  # points per line of 10 pt YaHei
+LINE_HEIGHT = 15.0  # points per line of 10 pt YaHei (Excel); LibreOffice needs less
 FONT_SIZE = 10
 
 
@@ -334,7 +334,7 @@ def _text_width(text: str) -> float:
     """Approximate width in Excel column units (CJK and full-width characters count ~2)."""
     n = len(text)
     wide = (len(text.encode("utf-8")) - n) / 2  # CJK: 3 bytes in UTF-8, ASCII: 1
-    return 2.0 * wide + 1.1 * (n - wide)
+    return 1.8 * wide + 1.05 * (n - wide)
 
 
 def _line_count(text: str, width: float) -> int:
@@ -605,7 +605,7 @@ class _Builder:
         f = self.fmt
         ws.write_string(row, COL_NO, label, f.text(bold=True, align="center"))
         ws.merge_range(row, 1, row, 5, text, f.text())
-        ws.set_row(row, _height([(text, self.span), (label, DATA_WIDTHS[0])]))
+        ws.set_row(row, _height([(text, self.span)]))
         return row + 1
 
     def _write_indicator(self, ws: Any, row: int, ind: Indicator) -> int:
@@ -675,7 +675,7 @@ class _Builder:
         ws.write_string(row, COL_HINT, hint, f.text(font_size=9))
         ws.write_blank(row, COL_EVIDENCE, None, f.input(required=False, kind="evidence"))
         ws.set_row(row, _height([(label, DATA_WIDTHS[COL_LABEL]),
-                                 (hint, DATA_WIDTHS[COL_HINT] * 1.1)], minimum=2))
+                                 (hint, DATA_WIDTHS[COL_HINT] * 1.1)]))
         _add_validation(ws, row, COL_VALUE, row, COL_VALUE,
                         _validation(spec, self._list_for(spec)))
         _add_validation(ws, row, COL_EVIDENCE, row, COL_EVIDENCE,
@@ -698,7 +698,7 @@ class _Builder:
         ws.write_string(row, COL_HINT, hint, f.text(font_size=9))
         ws.write_blank(row, COL_EVIDENCE, None, f.input(required=False, kind="evidence"))
         ws.set_row(row, _height([(label, DATA_WIDTHS[COL_LABEL]),
-                                 (hint, DATA_WIDTHS[COL_HINT] * 1.1)], minimum=2))
+                                 (hint, DATA_WIDTHS[COL_HINT] * 1.1)]))
         _add_validation(ws, row, COL_EVIDENCE, row, COL_EVIDENCE,
                         _text_validation(f"佐证材料说明：{spec.label}"))
         self._map(ind.id, EVIDENCE_PREFIX + spec.key, None, "", row, COL_EVIDENCE,

@@ -264,6 +264,7 @@ def test_second_writer_refused_until_first_closes(round_path: Path) -> None:
     with Round.open(round_path, readonly=True) as reader:  # readers are welcome
         assert reader.list_entities() == ["济南市"]
     first.close()
+    first.close()  # closing twice is harmless
     with Round.open(round_path) as second:
         second.set_param("missing_score", 1)
 
@@ -336,6 +337,7 @@ def test_sigkill_mid_transaction_leaves_previous_data(round_path: Path) -> None:
         before_values = rnd.current_values("济南市")
         before_subs = rnd.list_submissions()
         before_audit = rnd.audit_log()
+    before_sha = sha(round_path)
     child = run_child(
         """
         import os, sys, time
@@ -360,6 +362,7 @@ def test_sigkill_mid_transaction_leaves_previous_data(round_path: Path) -> None:
         child.kill()
         child.wait()
     assert round_path.with_name(round_path.name + "-journal").exists()  # a hot journal
+    assert sha(round_path) != before_sha  # the killed transaction had spilled into the file
     with pytest.raises(RoundFileError, match="编辑方式打开"):
         Round.open(round_path, readonly=True)
     with Round.open(round_path) as rnd:  # the writer rolls the journal back
@@ -367,6 +370,7 @@ def test_sigkill_mid_transaction_leaves_previous_data(round_path: Path) -> None:
         assert rnd.list_submissions() == before_subs
         assert rnd.audit_log() == before_audit
         assert rnd.get_param("missing_score") == 0
+    assert sha(round_path) == before_sha  # byte for byte the round before the import
     conn = sqlite3.connect(round_path)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     conn.close()
@@ -515,8 +519,10 @@ def test_failing_migration_changes_nothing(round_path: Path, monkeypatch) -> Non
         raise sqlite3.OperationalError("boom")
 
     monkeypatch.setattr(store, "MIGRATIONS", [*store.MIGRATIONS, broken])
-    with pytest.raises(RoundFileError):
+    before = sha(round_path)
+    with pytest.raises(RoundFileError, match="未被修改"):
         Round.open(round_path)
+    assert sha(round_path) == before
     monkeypatch.undo()
     with Round.open(round_path) as rnd:
         assert rnd.info.schema_version == 1

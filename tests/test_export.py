@@ -1,0 +1,399 @@
+"""The scoring workbook: sheets, live formulas, text safety, and LibreOffice recalculation."""
+
+from __future__ import annotations
+
+import random
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from lo import convert, needs_soffice
+
+from jinan_eval_gui import catalogue as catalogue_mod
+from jinan_eval_gui import engine, export
+from jinan_eval_gui.engine import Override
+
+EVIL = ["=1+1", "@SUM(A1)", "+1-2", "-A1", "=HYPERLINK(\"http://x\",\"y\")"]
+
+MISSING_ID = 3  # a required input dropped -> 缺报
+INVALID_ID = 45  # covered_area > total_area -> 数据有误
+EXPERT_ID = 20  # expert override
+TABLE_ID = 16  # hospitals table
+PER_UNIT_ID = 66  # per-unit deduction
+TEXT_ID = 43  # has a text input
+
+
+@pytest.fixture(scope="module")
+def cat():
+    return catalogue_mod.load()
+
+
+# ---------------------------------------------------------------------------------------
+# synthetic values from the catalogue's input specs
+# ---------------------------------------------------------------------------------------
+def _number(spec, rng: random.Random) -> Decimal:
+    lo, hi = spec.bounds()
+    lo = lo if lo is not None else Decimal(0)
+    if spec.kind == "yesno":
+        return Decimal(rng.randint(0, 1))
+    if spec.kind == "choice":
+        return rng.choice(spec.options).value
+    if spec.kind == "rank":
+        return Decimal(rng.randint(int(lo), int(hi if hi is not None else 16)))
+    if spec.kind == "level":
+        return Decimal(rng.randint(int(lo), int(hi if hi is not None else 5)))
+    top = hi if hi is not None else lo + 5000
+    top = min(top, lo + 5000)
+    if spec.kind == "count":
+        return Decimal(rng.randint(int(lo), int(top)))
+    # amount, percent, score: 2 decimals, sometimes an awkward half-cent boundary
+    cents = rng.randint(int(lo * 100), int(top * 100))
+    return (Decimal(cents) / 100).quantize(Decimal("0.01"))
+
+
+def _indicator_values(cat, ind, rng: random.Random) -> dict:
+    out: dict = {}
+    units = cat.units_of(ind)
+    for spec in ind.inputs:
+        if spec.kind == "text":
+            out[spec.key] = f"说明材料 {rng.randint(1, 99)}"
+        elif spec.kind == "table":
+            rows = rng.randint(3, 6)
+            for col in spec.columns:
+                name = f"{spec.key}.{col.key}"
+                if col.kind == "text":
+                    out[name] = [f"第{i + 1}医院" for i in range(rows)]
+                else:
+                    out[name] = [_number(col, rng) for _ in range(rows)]
+        elif ind.collect == "per_unit":
+            out[spec.key] = [_number(spec, rng) for _ in units]
+        else:
+            out[spec.key] = _number(spec, rng)
+    return out
+
+
+def synthetic_values(cat, seed: int = 1) -> dict[int, dict]:
+    """Values every indicator scores 正常 with (bounds respected, error checks passing)."""
+    rng = random.Random(seed)
+    params = engine.resolve_params(cat, None)
+    values: dict[int, dict] = {}
+    for ind in cat.indicators:
+        for _ in range(2000):
+            candidate = _indicator_values(cat, ind, rng)
+            if engine.score_indicator(ind, candidate, params).status == "ok":
+                break
+        else:  # pragma: no cover - a catalogue change the generator cannot satisfy
+            raise AssertionError(f"no valid synthetic values for indicator {ind.id}")
+        values[ind.id] = candidate
+    return values
+
+
+def scenario(cat, seed: int = 1):
+    """Values and overrides covering every status, a table, per-unit inputs and deductions."""
+    values = synthetic_values(cat, seed)
+    ind = cat.indicator(MISSING_ID)
+    values[MISSING_ID].pop(next(s.key for s in ind.inputs if s.required and s.kind != "text"))
+    values[INVALID_ID]["covered_area"] = values[INVALID_ID]["total_area"] + 5
+    # deductions: a leak, and a unit with critical infrastructure but no inspection mechanism
+    values[65].update(leaks=Decimal(2), mechanism=Decimal(0))
+    n = len(values[PER_UNIT_ID]["has_cii"])
+    values[PER_UNIT_ID]["has_cii"] = [Decimal(1)] * n
+    values[PER_UNIT_ID]["has_mechanism"] = [Decimal(i % 2) for i in range(n)]
+    values[PER_UNIT_ID]["missed"] = [Decimal(i % 3) for i in range(n)]
+    text_key = next(s.key for s in cat.indicator(TEXT_ID).inputs if s.kind == "text")
+    values[TEXT_ID][text_key] = "=1+1"
+    overrides = {EXPERT_ID: Override(Decimal("88.50"), "@SUM(A1) 专家组现场核查")}
+    return values, overrides
+
+
+def score(cat, values, overrides=None, entity="济南市"):
+    return engine.score(cat, values, overrides=overrides, entity=entity)
+
+
+def _findings():
+    return [
+        {"unit": "市公安局", "file": "=1+1.xlsx", "sheet": "填报", "cell": "C5",
+         "indicator": 3, "input": "total", "severity": "error", "message": text}
+        for text in EVIL
+    ]
+
+
+def _sources(cat):
+    return {(TABLE_ID, "hospitals.visits", 0): ("@SUM(A1).xlsx", "填报", "D7"),
+            (1, "total"): ("=1+1", "-sheet", "+C3")}
+
+
+@pytest.fixture(scope="module")
+def single(cat, tmp_path_factory):
+    values, overrides = scenario(cat)
+    res = score(cat, values, overrides)
+    path = tmp_path_factory.mktemp("export") / "2026年度_济南市_智慧城市评价评分表.xlsx"
+    out = export.export_workbook(
+        cat, {"济南市": res}, path, values_by_entity={"济南市": values},
+        sources={"济南市": _sources(cat)}, findings=_findings(),
+        submissions=[{"unit": "市公安局", "issued": True, "returned": True, "errors": 2,
+                      "accepted": False, "note": "=1+1"}],
+        round_info={"name": "2026年度评价", "year": 2026},
+        previous={"济南市": score(cat, synthetic_values(cat, seed=7))},
+    )
+    return out, res, values
+
+
+# ---------------------------------------------------------------------------------------
+# structure
+# ---------------------------------------------------------------------------------------
+def test_scenario_covers_every_status(cat, single):
+    _, res, _ = single
+    statuses = {r.id: r.status for r in res.indicators.values()}
+    assert statuses[MISSING_ID] == "missing"
+    assert statuses[INVALID_ID] == "invalid"
+    assert statuses[EXPERT_ID] == "expert"
+    assert statuses[TABLE_ID] == statuses[PER_UNIT_ID] == "ok"
+    assert res.deductions > 0
+    assert sum(1 for s in statuses.values() if s == "ok") == len(statuses) - 3
+
+
+def test_sheets_exist_and_file_is_atomic(single):
+    path, _, _ = single
+    assert path.exists()
+    assert not [p for p in path.parent.iterdir() if p.name.startswith(".~")]
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["总览", "指标得分", "计算过程", "原始数据", "填报情况", "校验记录",
+                             "评分口径说明"]
+    for ws in wb.worksheets:
+        assert ws.page_setup.paperSize == 9
+        assert ws.freeze_panes or ws.title == "评分口径说明"
+
+
+def _calc_rows(ws):
+    """(kind, id, value cell) of the 计算过程 summary and score rows."""
+    for row in ws.iter_rows(min_row=1):
+        ident, name, kind = row[0].value, row[1].value, row[2].value
+        yield ident, name, kind, row[5]
+
+
+def test_every_score_in_calc_is_a_formula(cat, single):
+    path, res, _ = single
+    ws = openpyxl.load_workbook(path)["计算过程"]
+    level3 = {}
+    block_scores = []
+    for ident, name, kind, cell in _calc_rows(ws):
+        if kind in ("三级指标", "三级指标（扣分）"):
+            level3[ident] = cell
+        if kind in ("得分", "扣分"):
+            block_scores.append((name, cell))
+        if kind in ("一级指标", "二级指标", "合计"):
+            assert str(cell.value).startswith("="), (ident, name, cell.value)
+    assert sorted(level3) == sorted(r.id for r in res.indicators.values())
+    assert all(str(c.value).startswith("=") for c in level3.values())
+    assert len(block_scores) == len(cat.indicators)
+    for name, cell in block_scores:
+        if "专家评分" in name:
+            assert cell.value == 88.5
+        elif "扣分" in name and ("缺报" in name or "数据有误" in name):
+            assert cell.value == 0
+        else:
+            assert str(cell.value).startswith("=ROUND(") or "缺报" in name or "数据有误" in name
+            assert str(cell.value).startswith("=")
+
+
+def test_formulas_use_no_future_functions(single):
+    path, _, _ = single
+    with zipfile.ZipFile(path) as zf:
+        xml = "".join(zf.read(n).decode() for n in zf.namelist() if n.startswith("xl/worksheets"))
+    assert "_xlfn" not in xml
+    for name in ("IFS(", "MAXIFS(", "TEXTJOIN(", "XLOOKUP(", "CONCAT(", "RANK.EQ("):
+        assert name not in xml
+
+
+def test_unit_text_stays_text(single):
+    path, _, values = single
+    wb = openpyxl.load_workbook(path)
+    found = [c for row in wb["校验记录"].iter_rows() for c in row if c.value in EVIL]
+    assert len(found) == len(EVIL) and all(c.data_type == "s" for c in found)
+    assert wb["校验记录"]["B4"].value == "=1+1.xlsx" and wb["校验记录"]["B4"].data_type == "s"
+    raw = wb["原始数据"]
+    texts = {c.value: c for row in raw.iter_rows() for c in row
+             if c.value in ("=1+1", "@SUM(A1).xlsx", "-sheet", "+C3")}
+    assert set(texts) == {"=1+1", "@SUM(A1).xlsx", "-sheet", "+C3"}
+    assert all(c.data_type == "s" for c in texts.values())
+    notes = [c for row in wb["计算过程"].iter_rows() for c in row
+             if isinstance(c.value, str) and "@SUM(A1) 专家组" in c.value]
+    assert notes and all(c.data_type == "s" for c in notes)
+    sub = wb["填报情况"]
+    assert any(c.value == "=1+1" and c.data_type == "s" for row in sub.iter_rows() for c in row)
+
+
+def test_raw_data_numbers_are_numbers_and_lists_contiguous(cat, single):
+    path, _, values = single
+    ws = openpyxl.load_workbook(path)["原始数据"]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=3)]
+    visits = [r[7] for r in rows if r[1] == TABLE_ID and r[4] == "hospitals.visits"]
+    assert visits == [float(v) if v != int(v) else int(v)
+                      for v in values[TABLE_ID]["hospitals.visits"]]
+    per_unit = [(r[5], r[7]) for r in rows if r[1] == PER_UNIT_ID and r[4] == "missed"]
+    assert [u for u, _ in per_unit] == list(cat.units_of(cat.indicator(PER_UNIT_ID)))
+    for r in rows:
+        if r[4] and r[7] is not None and r[4] != "hospitals.name" and not str(r[4]).startswith(
+                ("evidence", "note")):
+            spec_kind = None
+            ind = cat.indicator(r[1])
+            for s in ind.inputs:
+                if s.key == r[4]:
+                    spec_kind = s.kind
+            if spec_kind not in (None, "text"):
+                assert isinstance(r[7], int | float), r
+
+
+def test_scores_sheet_layout(cat, single):
+    path, res, _ = single
+    wb = openpyxl.load_workbook(path)
+    ws = wb["指标得分"]
+    merged = {str(m) for m in ws.merged_cells.ranges}
+    assert any(m.startswith("A5:A") for m in merged)  # level-1 merged over its rows
+    header = [c.value for c in ws[4]]
+    assert header[8:14] == ["一级得分", "二级得分", "得分", "状态", "上年得分", "变化"]
+    ids = [r[4].value for r in ws.iter_rows(min_row=5) if isinstance(r[4].value, int)]
+    assert sorted(ids) == sorted(i.id for i in cat.indicators)
+    assert ws.conditional_formatting  # weak indicators highlighted
+    ov = wb["总览"]
+    assert ov["B7"].value.startswith("='计算过程'!")
+    assert ov._charts == [] or True  # openpyxl does not load charts; checked in the zip below
+    with zipfile.ZipFile(path) as zf:
+        chart = [n for n in zf.namelist() if n.startswith("xl/charts/chart")]
+        assert chart
+        xml = zf.read(chart[0]).decode()
+        assert "民生服务" in xml
+
+
+def test_notes_sheet_lists_every_indicator(cat, single):
+    path, _, _ = single
+    ws = openpyxl.load_workbook(path)["评分口径说明"]
+    ids = {r[0].value for r in ws.iter_rows() if isinstance(r[0].value, int)}
+    assert ids == {i.id for i in cat.indicators}
+    text = " ".join(str(c.value) for row in ws.iter_rows() for c in row if c.value)
+    assert "missing_score" in text and "deduction_cap" in text
+
+
+def test_progress_and_cancel(cat, tmp_path):
+    values = synthetic_values(cat)
+    res = score(cat, values)
+    seen = []
+    export.export_workbook(cat, {"济南市": res}, tmp_path / "a.xlsx",
+                           values_by_entity={"济南市": values},
+                           progress=lambda done, total, msg: seen.append((done, total)))
+    assert seen and seen[-1][0] == seen[-1][1]
+
+    def cancel(done, total, msg):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        export.export_workbook(cat, {"济南市": res}, tmp_path / "b.xlsx", progress=cancel)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.xlsx"]
+
+
+# ---------------------------------------------------------------------------------------
+# LibreOffice recalculation: the decisive test
+# ---------------------------------------------------------------------------------------
+def _strip_cached_values(src: Path, dst: Path) -> None:
+    """openpyxl keeps formulas and drops their cached values on save."""
+    openpyxl.load_workbook(src).save(dst)
+    wb = openpyxl.load_workbook(dst, data_only=True)
+    ws = wb[[n for n in wb.sheetnames if n.startswith("计算过程")][0]]
+    assert all(r[5].value is None for r in ws.iter_rows(min_row=6) if r[2].value == "合计")
+
+
+def _recomputed(path: Path, sheet: str) -> dict:
+    ws = openpyxl.load_workbook(path, data_only=True)[sheet]
+    out = {}
+    for ident, name, kind, cell in _calc_rows(ws):
+        if kind in ("一级指标", "二级指标", "三级指标", "三级指标（扣分）"):
+            out[ident] = cell.value
+        elif kind == "合计":
+            out[name] = cell.value
+    return out
+
+
+def _expected(res) -> dict:
+    exp = {r.id: r.score for r in res.indicators.values()}
+    for g in res.level2:
+        exp[g.id] = g.score if g.score is not None else engine.round2(
+            sum((t.score for t in g.terms), Decimal(0)))
+    for g in res.level1:
+        exp[g.id] = g.score if g.score is not None else engine.round2(res.deductions_raw)
+    exp.update({"加权得分": res.subtotal, "扣分": res.deductions, "总分": res.total})
+    return exp
+
+
+def _assert_cents(got: dict, res) -> None:
+    expected = _expected(res)
+    assert set(got) == set(expected)
+    wrong = {k: (got[k], v) for k, v in expected.items()
+             if got[k] is None or Decimal(str(round(got[k], 6))).quantize(Decimal("0.01")) != v}
+    assert not wrong
+
+
+@needs_soffice
+@pytest.mark.slow
+def test_libreoffice_recomputes_every_score(single, tmp_path):
+    path, res, _ = single
+    stripped = tmp_path / "stripped.xlsx"
+    _strip_cached_values(path, stripped)
+    recalculated = convert(stripped, tmp_path / "lo")
+    _assert_cents(_recomputed(recalculated, "计算过程"), res)
+    wb = openpyxl.load_workbook(recalculated, data_only=True)
+    assert round(wb["总览"]["B7"].value, 2) == float(res.total)
+
+
+# ---------------------------------------------------------------------------------------
+# several entities: one 计算过程 per entity and a live ranking
+# ---------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def multi(cat, tmp_path_factory):
+    entities = {}
+    values_by = {}
+    for k, name in enumerate(["历下区", "市中区", "槐荫区"]):
+        values, overrides = scenario(cat, seed=10 + k)
+        values_by[name] = values
+        entities[name] = score(cat, values, overrides, entity=name)
+    path = tmp_path_factory.mktemp("multi") / "ranking.xlsx"
+    export.export_workbook(cat, entities, path, values_by_entity=values_by,
+                           round_info={"name": "2026", "year": 2026})
+    return path, entities
+
+
+def test_multi_entity_sheets_and_ranking(multi):
+    path, entities = multi
+    wb = openpyxl.load_workbook(path)
+    names = export.calc_sheet_names(list(entities))
+    assert wb.sheetnames[:2] == ["总览", "排名"]
+    assert all(n in wb.sheetnames for n in names.values())
+    ws = wb["排名"]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=5) if r[1].value]
+    assert all(str(r[0]).startswith("=RANK(") for r in rows)
+    order = sorted(entities, key=lambda e: -entities[e].total)
+    assert [r[1] for r in rows] == order
+    for r in rows:
+        assert r[2] == f"={export._q(names[r[1]])}!" + r[2].split("!")[1]
+    cached = openpyxl.load_workbook(path, data_only=True)["排名"]
+    assert [r[0].value for r in cached.iter_rows(min_row=5) if r[1].value] == [1, 2, 3]
+
+
+@needs_soffice
+@pytest.mark.slow
+def test_multi_entity_recomputes_in_libreoffice(multi, tmp_path):
+    path, entities = multi
+    stripped = tmp_path / "stripped.xlsx"
+    _strip_cached_values(path, stripped)
+    recalculated = convert(stripped, tmp_path / "lo")
+    names = export.calc_sheet_names(list(entities))
+    for entity, res in entities.items():
+        _assert_cents(_recomputed(recalculated, names[entity]), res)
+    ws = openpyxl.load_workbook(recalculated, data_only=True)["排名"]
+    got = {r[1].value: (r[0].value, r[2].value) for r in ws.iter_rows(min_row=5) if r[1].value}
+    order = sorted(entities, key=lambda e: -entities[e].total)
+    for rank, entity in enumerate(order, 1):
+        assert got[entity][0] == rank
+        assert round(got[entity][1], 2) == float(entities[entity].total)
