@@ -14,9 +14,11 @@ every text goes through ``write_string`` and the workbook refuses ``strings_to_f
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import os
 import re
 import tempfile
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -125,6 +127,62 @@ def calc_sheet_names(entities: Sequence[str]) -> dict[str, str]:
         used.add(name.lower())
         names[entity] = name
     return names
+
+
+class _Sheet(Worksheet):
+    """A worksheet that fits row heights to its wrapped texts when asked.
+
+    LibreOffice and WPS do not grow the rows of an xlsxwriter file to fit wrapped text on
+    opening, so long names would be cut off on screen and on paper; the heights are estimated
+    from the text and the column widths instead.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._wrapped: dict[tuple[int, int], str] = {}
+        self._spans: dict[tuple[int, int], tuple[int, int]] = {}
+        self._widths: dict[int, float] = {}
+        self._heights: dict[int, float] = {}
+
+    def write_string(self, row: int, col: int, string: str, cell_format: Any = None) -> int:
+        if string and cell_format is not None and getattr(cell_format, "text_wrap", 0):
+            self._wrapped[(row, col)] = string
+        return super().write_string(row, col, string, cell_format)
+
+    def merge_range(self, first_row: int, first_col: int, last_row: int, last_col: int,
+                    data: Any, cell_format: Any = None) -> int:
+        self._spans[(first_row, first_col)] = (last_row, last_col)
+        return super().merge_range(first_row, first_col, last_row, last_col, data, cell_format)
+
+    def set_column(self, first_col: int, last_col: int, width: float | None = None,
+                   cell_format: Any = None, options: Any = None) -> int:
+        for col in range(first_col, last_col + 1):
+            self._widths[col] = width if width is not None else 8.43
+        return super().set_column(first_col, last_col, width, cell_format, options)
+
+    def set_row(self, row: int, height: float | None = None, cell_format: Any = None,
+                options: Any = None) -> int:
+        if height is not None:
+            self._heights[row] = height
+        return super().set_row(row, height, cell_format, options)
+
+    def fit_rows(self, line_height: float = 13.0) -> None:
+        need: dict[int, float] = {}
+        for (row, col), text in self._wrapped.items():
+            last_row, last_col = self._spans.get((row, col), (row, col))
+            width = sum(self._widths.get(c, 8.43) for c in range(col, last_col + 1)) - 1
+            lines = sum(max(1, math.ceil(_display_width(part) / max(width, 1)))
+                        for part in text.split("\n"))
+            height = (lines * line_height + 4) / (last_row - row + 1)
+            need[row] = max(need.get(row, 0), height)
+        for row, height in need.items():
+            if height > self._heights.get(row, 15):
+                super().set_row(row, min(height, 409))
+
+
+def _display_width(text: str) -> float:
+    """Width of a text in Excel column units at 10 pt (a Chinese character is about 1.9)."""
+    return sum(1.9 if unicodedata.east_asian_width(ch) in "WF" else 1.0 for ch in text)
 
 
 class _Formats:
@@ -353,14 +411,17 @@ class _Builder:
             wb.set_custom_property("catalogue_version", self.cat.version)
             wb.set_custom_property("catalogue_hash", self.cat.hash)
             # Tab order first; contents are written where their addresses are known.
-            ws_overview = wb.add_worksheet(SHEETS["overview"])
-            ws_ranking = wb.add_worksheet(SHEETS["ranking"]) if len(self.entities) > 1 else None
-            ws_scores = wb.add_worksheet(SHEETS["scores"])
-            ws_calc = {e: wb.add_worksheet(self.calc_names[e]) for e in self.entities}
-            ws_raw = wb.add_worksheet(SHEETS["raw"])
-            ws_sub = wb.add_worksheet(SHEETS["submissions"])
-            ws_find = wb.add_worksheet(SHEETS["findings"])
-            ws_notes = wb.add_worksheet(SHEETS["notes"])
+            def sheet(name: str) -> _Sheet:
+                return wb.add_worksheet(name, worksheet_class=_Sheet)
+
+            ws_overview = sheet(SHEETS["overview"])
+            ws_ranking = sheet(SHEETS["ranking"]) if len(self.entities) > 1 else None
+            ws_scores = sheet(SHEETS["scores"])
+            ws_calc = {e: sheet(self.calc_names[e]) for e in self.entities}
+            ws_raw = sheet(SHEETS["raw"])
+            ws_sub = sheet(SHEETS["submissions"])
+            ws_find = sheet(SHEETS["findings"])
+            ws_notes = sheet(SHEETS["notes"])
             self.write_raw(ws_raw)
             for entity in self.entities:
                 self.calc[entity] = _CalcWriter(self, ws_calc[entity], entity).write()
@@ -373,6 +434,8 @@ class _Builder:
             self.write_submissions(ws_sub)
             self.write_findings(ws_find)
             self.write_notes(ws_notes)
+            for ws in wb.worksheets():
+                ws.fit_rows()
             self.tick("已写入填报情况、校验记录和评分口径说明")
             ws_overview.activate()
         except BaseException:

@@ -27,13 +27,27 @@ _ALIGN = {"l": WD_ALIGN_PARAGRAPH.LEFT, "c": WD_ALIGN_PARAGRAPH.CENTER,
 
 
 class _Styles:
+    """Style names by role, resolved to style ids once (python-docx looks names up slowly)."""
+
     def __init__(self, doc: Any, names: dict[str, str]) -> None:
         self.names = names
-        self.available = {s.name for s in doc.styles}
+        self.ids = {s.name: s.style_id for s in doc.styles}
 
     def __call__(self, role: str, fallback: str | None = "Normal") -> str | None:
         name = self.names.get(role, "")
-        return name if name in self.available else fallback
+        return name if name in self.ids else fallback
+
+    def add(self, container: Any, role: str, text: str = "", fallback: str = "body") -> Any:
+        """Add a paragraph in the style of ``role`` (else of ``fallback``, else Normal)."""
+        p = container.add_paragraph(text)
+        self.apply(p, role, fallback)
+        return p
+
+    def apply(self, paragraph: Any, role: str, fallback: str = "body") -> None:
+        name = self(role, None) or self(fallback)
+        style_id = self.ids.get(name or "")
+        if style_id:
+            paragraph._p.get_or_add_pPr().style = style_id
 
 
 def render(report: Report, path: Path, template: Path) -> None:
@@ -54,9 +68,9 @@ def render(report: Report, path: Path, template: Path) -> None:
 
     for block in report.blocks:
         if isinstance(block, Heading):
-            doc.add_paragraph(block.text, style=style(f"heading{min(block.level, 3)}"))
+            style.add(doc, f"heading{min(block.level, 3)}", block.text)
         elif isinstance(block, Paragraph):
-            p = doc.add_paragraph(style=style(block.style, style("body")))
+            p = style.add(doc, block.style)
             for run in block.runs:
                 r = p.add_run(run.text)
                 if run.bold:
@@ -64,17 +78,17 @@ def render(report: Report, path: Path, template: Path) -> None:
         elif isinstance(block, Table):
             _table(doc, block, style, text_width)
         elif isinstance(block, Image):
-            p = doc.add_paragraph(style=style("caption"))
+            p = style.add(doc, "caption")
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
             p.paragraph_format.keep_with_next = True
             width = min(Cm(block.width_cm), text_width)
             p.add_run().add_picture(io.BytesIO(block.png), width=Emu(width))
             if block.caption:
-                doc.add_paragraph(block.caption, style=style("caption"))
+                style.add(doc, "caption", block.caption)
         elif isinstance(block, PageBreak):
             doc.add_page_break()
         elif isinstance(block, Spacer):
-            p = doc.add_paragraph(style="Normal")
+            p = doc.add_paragraph()
             p.paragraph_format.space_before = Mm(max(0.0, block.height_mm - 6))
 
     props = doc.core_properties
@@ -97,7 +111,7 @@ def _header(section: Any, text: str, style_name: str | None) -> None:
 
 def _table(doc: Any, block: Table, style: _Styles, text_width: int) -> None:
     if block.caption:
-        cap = doc.add_paragraph(block.caption, style=style("caption"))
+        cap = style.add(doc, "caption", block.caption)
         cap.paragraph_format.keep_with_next = True
     ncols = len(block.header)
     table = doc.add_table(rows=1 + len(block.rows), cols=ncols)
@@ -109,7 +123,6 @@ def _table(doc: Any, block: Table, style: _Styles, text_width: int) -> None:
     widths = [Emu(int(text_width * w / total)) for w in block.widths]
     for col, width in zip(table.columns, widths, strict=True):
         col.width = width
-    text_style = style("table_text")
     for r, row in enumerate(table.rows):
         values = block.header if r == 0 else block.rows[r - 1]
         bold = r == 0 or (r - 1) in block.bold_rows
@@ -118,13 +131,13 @@ def _table(doc: Any, block: Table, style: _Styles, text_width: int) -> None:
             cell.width = widths[c]
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
             p = cell.paragraphs[0]
-            p.style = text_style
+            style.apply(p, "table_text")
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER if r == 0 else _ALIGN.get(
                 block.align[c] if c < len(block.align) else "l", WD_ALIGN_PARAGRAPH.LEFT)
             run = p.add_run(values[c] if c < len(values) else "")
             if bold:
                 run.bold = True
-    doc.add_paragraph(style=style("table_text")).paragraph_format.space_after = Mm(2)
+    style.add(doc, "table_text").paragraph_format.space_after = Mm(2)
 
 
 def _row_props(row: Any, *, header: bool) -> None:

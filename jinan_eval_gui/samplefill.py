@@ -65,6 +65,15 @@ _CAPS: dict[str, float] = {
     "路口": 2000, "站": 500, "万个": 100,
 }
 _DEFAULT_CAP = 1000.0
+# Known magnitudes for Jinan, by words in the label and unit of measure.
+_LABEL_RANGES: tuple[tuple[str, str, float, float], ...] = (
+    ("常住人口", "万人", 920, 945),
+    ("常住人口", "人", 9_200_000, 9_450_000),
+    ("户数", "户", 3_300_000, 3_600_000),
+    ("户数", "万户", 330, 360),
+    ("建成区", "平方公里", 760, 860),
+    ("部门", "个", 35, 60),
+)
 _JINAN_AREA = Decimal("10244")
 
 _SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗"
@@ -317,14 +326,14 @@ class _Filler:
                     values[key] = [{c.key: self._plausible(c, spec.label) for c in spec.columns}
                                    for _ in range(n_rows)]
                 else:
-                    values[key] = self._plausible(spec)
+                    values[key] = self._plausible(spec, deduction=ind.kind == "deduction")
             _apply_constraints(constraints, specs, values, self.rng)
             if attempt == 29 or _checks_hold(ind, specs, values, blank):
                 break
         return values, blank
 
     # -- plausible values ----------------------------------------------------------------
-    def _plausible(self, spec: InputSpec, context: str = "") -> Any:
+    def _plausible(self, spec: InputSpec, context: str = "", deduction: bool = False) -> Any:
         rng = self.rng
         lo, hi = spec.bounds()
         kind = spec.kind
@@ -348,6 +357,13 @@ class _Filler:
             return Decimal(rng.randint((low + top + 1) // 2, top))
         # count / amount
         label = spec.label
+        if deduction and kind == "count":  # events that cost points: mostly none
+            return _clamp(Decimal(rng.choice((0, 0, 0, 0, 1, 2))), lo, hi)
+        for word, unit, low, high in _LABEL_RANGES:
+            if word in label and spec.unit == unit:
+                x = rng.uniform(low, high)
+                value = Decimal(int(round(x))) if kind == "count" else _round(Decimal(str(x)), 2)
+                return _clamp(value, lo, hi)
         if spec.unit == "平方公里" and "面积" in label and ("总" in label or "区域" in label):
             return _clamp(_JINAN_AREA, lo, hi)
         cap = _CAPS.get(spec.unit, _DEFAULT_CAP)
@@ -387,7 +403,8 @@ class _Filler:
                   blank: set[str]) -> None:
         if self.mistake_share <= 0:
             return
-        wholes = {lhs[0][1]: rhs for lhs, rhs in _constraints(ind) if len(lhs) == 1}
+        wholes = {parts[0][1]: whole[0][1] for parts, whole in _constraints(ind)
+                  if len(parts) == 1 and len(whole) == 1 and parts[0][0] == 1}
         for key, cell in scalars.items():
             spec = specs[key]
             if key in blank or spec.kind == "text" or self.rng.random() >= self.mistake_share:
@@ -474,30 +491,52 @@ class _Filler:
 # Cross-field checks: "part <= whole" constraints read from the checks' text
 # ---------------------------------------------------------------------------------------
 Term = tuple[Decimal, str]  # (coefficient, name)
+Constraint = tuple[list[Term], list[Term]]  # sum of parts <= sum of wholes
 
 
-def _constraints(ind: Indicator) -> list[tuple[list[Term], str]]:
-    """``(parts, whole)`` pairs such as ``a + b <= total``, whole first in dependency order."""
-    found: list[tuple[list[Term], str]] = []
+def _constraints(ind: Indicator) -> list[Constraint]:
+    """``parts <= wholes`` pairs read from the checks, in dependency order (wholes first)."""
+    found: list[Constraint] = []
     for check in ind.checks:
         try:
             tree = ast.parse(check.rule.text, mode="eval").body
         except SyntaxError:
             continue
         found.extend(_compare_constraints(tree))
-    # order: constraints whose whole is itself a part of another constraint come later
-    parts_of = {name for lhs, _ in found for _, name in lhs}
-    found.sort(key=lambda c: c[1] in parts_of)
+    # depth of a name: 0 if it is no part; else one more than the deepest of its wholes
+    depth: dict[str, int] = {}
+    for _ in range(len(found) + 1):
+        changed = False
+        for parts, wholes in found:
+            level = 1 + max(depth.get(name, 0) for _, name in wholes)
+            for _, name in parts:
+                if depth.get(name, 0) < level <= len(found):
+                    depth[name] = level
+                    changed = True
+        if not changed:
+            break
+    found.sort(key=lambda c: max(depth.get(name, 0) for _, name in c[1]))
     return found
 
 
-def _compare_constraints(node: ast.expr) -> list[tuple[list[Term], str]]:
+def _compare_constraints(node: ast.expr) -> list[Constraint]:
     if isinstance(node, ast.BoolOp):
         return [c for v in node.values for c in _compare_constraints(v)]
     if not isinstance(node, ast.Compare) or len(node.ops) != 1:
         return []
     left, right, op = node.left, node.comparators[0], node.ops[0]
-    if isinstance(op, ast.GtE | ast.Gt):
+    # SUM(t.a > t.b) == 0: no row where a > b
+    if isinstance(op, ast.Eq) and isinstance(right, ast.Constant) and right.value == 0 and \
+            isinstance(left, ast.Call) and _call_name(left) in ("SUM", "COUNT", "MAX") and \
+            len(left.args) == 1 and isinstance(left.args[0], ast.Compare):
+        inner = left.args[0]
+        if len(inner.ops) == 1 and isinstance(inner.ops[0], ast.Gt | ast.GtE):
+            left, right = inner.left, inner.comparators[0]
+        elif len(inner.ops) == 1 and isinstance(inner.ops[0], ast.Lt | ast.LtE):
+            left, right = inner.comparators[0], inner.left
+        else:
+            return []
+    elif isinstance(op, ast.GtE | ast.Gt):
         left, right = right, left
     elif not isinstance(op, ast.LtE | ast.Lt):
         return []
@@ -507,12 +546,11 @@ def _compare_constraints(node: ast.expr) -> list[tuple[list[Term], str]]:
         if isinstance(inner, ast.Call) and _call_name(inner) in ("MAX", "SUM") and inner.args:
             inner = inner.args[0]
         pair = _ratio(inner)
-        return [([(Decimal(1), pair[0])], pair[1])] if pair else []
-    whole = _name(right)
-    parts = _terms(left)
-    if whole is None or parts is None:
+        return [([(Decimal(1), pair[0])], [(Decimal(1), pair[1])])] if pair else []
+    parts, wholes = _terms(left), _terms(right)
+    if not parts or not wholes:
         return []
-    return [(parts, whole)]
+    return [(parts, wholes)]
 
 
 def _call_name(node: ast.Call) -> str:
@@ -546,7 +584,8 @@ def _terms(node: ast.expr) -> list[Term] | None:
         return None if left is None or right is None else left + right
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
         for coef, other in ((node.left, node.right), (node.right, node.left)):
-            if isinstance(coef, ast.Constant) and isinstance(coef.value, int | float):
+            if isinstance(coef, ast.Constant) and isinstance(coef.value, int | float) \
+                    and coef.value > 0:
                 name = _name(other)
                 if name:
                     return [(Decimal(str(coef.value)), name)]
@@ -566,24 +605,29 @@ def _get(values: dict[str, Any], name: str) -> list[Decimal] | Decimal | None:
     return value if isinstance(value, Decimal) else None
 
 
-def _apply_constraints(constraints: list[tuple[list[Term], str]], specs: dict[str, InputSpec],
+def _apply_constraints(constraints: list[Constraint], specs: dict[str, InputSpec],
                        values: dict[str, Any], rng: random.Random) -> None:
-    """Make every ``parts <= whole`` hold: parts become a share of the whole (row by row)."""
-    for parts, whole in constraints:
-        whole_value = _get(values, whole)
-        if whole_value is None:
-            continue
-        if isinstance(whole_value, list):  # row-wise: table.a <= table.b
-            if len(parts) != 1 or "." not in parts[0][1]:
+    """Make every ``parts <= wholes`` hold: parts become a share of the whole (row by row)."""
+    capped: set[str] = set()
+    for parts, wholes in constraints:
+        whole_values = [(coef, _get(values, name)) for coef, name in wholes]
+        if any(v is None for _, v in whole_values):
+            continue  # an input of another unit: not in this template
+        if len(wholes) == 1 and isinstance(whole_values[0][1], list):
+            # row-wise: table.a <= table.b
+            if len(parts) != 1 or "." not in parts[0][1] or "." not in wholes[0][1]:
                 continue
             table, col = parts[0][1].split(".", 1)
+            whole_col = wholes[0][1].split(".", 1)[1]
             spec = _column(specs[table], col)
             for row in values[table]:
-                row[col] = _share(row[whole.split(".", 1)[1]], rng.uniform(0.55, 0.98), spec)
+                row[col] = min(row[col], _share(row[whole_col], rng.uniform(0.55, 0.98), spec))
             continue
+        if any(isinstance(v, list) for _, v in whole_values):
+            continue
+        whole_value = sum((coef * v for coef, v in whole_values), Decimal(0))  # type: ignore[misc]
         shares = [rng.uniform(0.2, 1.0) for _ in parts]
-        total_share = rng.uniform(0.55, 0.98)
-        scale = total_share / sum(shares)
+        scale = rng.uniform(0.55, 0.98) / sum(shares)
         for (coef, name), share in zip(parts, shares, strict=True):
             amount = whole_value * Decimal(str(share * scale)) / coef
             if "." in name:  # SUM(table.col) <= whole: split over the rows
@@ -593,7 +637,9 @@ def _apply_constraints(constraints: list[tuple[list[Term], str]], specs: dict[st
                 for row in rows:
                     row[col] = _share(amount, 1 / max(len(rows), 1), spec)
             elif name in specs:
-                values[name] = _share(amount, 1.0, specs[name])
+                value = _share(amount, 1.0, specs[name])
+                values[name] = min(values[name], value) if name in capped else value
+                capped.add(name)
 
 
 def _share(whole: Decimal, fraction: float, spec: InputSpec) -> Decimal:

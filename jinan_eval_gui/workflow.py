@@ -184,3 +184,207 @@ def score_round(rnd: Round, *, save: bool = True) -> dict[str, engine.Results]:
     """Every entity of the round, in the round's order."""
     cat = round_catalogue(rnd)
     return {e: score_entity(rnd, e, cat=cat, save=save) for e in rnd.list_entities()}
+
+
+# ---------------------------------------------------------------------------------------
+# Import, status, feedback
+# ---------------------------------------------------------------------------------------
+def import_files(rnd: Round, paths: Iterable[str | Path], *, dry_run: bool = False,
+                 progress: ProgressFn | None = None) -> Any:
+    """Validate returned workbooks and (unless ``dry_run``) store them; see importer."""
+    from . import importer
+
+    return importer.import_files(rnd, round_catalogue(rnd), paths, dry_run=dry_run,
+                                 progress=progress)
+
+
+@dataclass
+class UnitStatus:
+    """Collection progress of one (entity, unit)."""
+
+    entity: str
+    unit: str
+    issued: bool
+    returned: bool
+    errors: int
+    warnings: int
+    accepted: bool
+    file_name: str = ""
+
+    @property
+    def label(self) -> str:
+        if not self.returned:
+            return "未回收" if self.issued else "未下发"
+        return "有错误" if self.errors else "已接受"
+
+
+def collection_status(rnd: Round, cat: Catalogue | None = None) -> list[UnitStatus]:
+    """Per (entity, unit): issued / returned / findings / accepted, in catalogue unit order."""
+    cat = cat or round_catalogue(rnd)
+    issued = {(t.entity, t.unit) for t in rnd.list_templates()}
+    findings: dict[int, list[Any]] = {}
+    for f in rnd.list_findings():
+        findings.setdefault(f.submission_id or 0, []).append(f)
+    latest = {}
+    for s in rnd.list_submissions():
+        if s.status == "accepted":
+            latest[(s.entity, s.unit)] = s
+    rows = []
+    for entity in rnd.list_entities():
+        for unit in cat.unit_names:
+            if not cat.indicators_for_unit(unit):
+                continue
+            sub = latest.get((entity, unit))
+            fs = findings.get(sub.id, []) if sub else []
+            rows.append(UnitStatus(
+                entity, unit, (entity, unit) in issued, sub is not None,
+                sum(f.severity == "error" for f in fs), sum(f.severity == "warning" for f in fs),
+                sub is not None, sub.file_name if sub else ""))
+    return rows
+
+
+def indicator_completeness(rnd: Round, entity: str, cat: Catalogue | None = None
+                           ) -> dict[int, bool]:
+    """Whether every required input of each indicator has an accepted value."""
+    cat = cat or round_catalogue(rnd)
+    inputs = entity_inputs(rnd, cat, entity)
+    params = engine.resolve_params(cat, rnd.get_params())
+    out = {}
+    for ind in cat.indicators:
+        _env, missing = engine.indicator_env(ind, inputs.values.get(ind.id, {}), params)
+        out[ind.id] = not missing and ind.id not in inputs.blocked
+    return out
+
+
+def feedback(rnd: Round, unit: str, out_dir: str | Path, *, entity: str | None = None) -> Path:
+    """The unit's latest return with every finding marked on its cell, for emailing back."""
+    from . import feedback as feedback_mod
+
+    entity = entity or rnd.list_entities()[0]
+    subs = [s for s in rnd.list_submissions(entity) if s.unit == unit]
+    if not subs:
+        from .errors import TemplateError
+
+        raise TemplateError(f"“{entity}”的“{unit}”尚未回收任何文件", hint="请先导入该单位的回传文件")
+    sub = subs[-1]
+    findings = rnd.list_findings(sub.id)
+    return feedback_mod.write_feedback(rnd.submission_content(sub.id), sub.file_name, findings,
+                                       Path(out_dir))
+
+
+# ---------------------------------------------------------------------------------------
+# Export
+# ---------------------------------------------------------------------------------------
+def export_all(rnd: Round, out_dir: str | Path, *, formats: Sequence[str] = ("xlsx", "docx", "pdf"),
+               compare: str | Path | None = None, progress: ProgressFn | None = None) -> list[Path]:
+    """Score the round and write the scoring workbook and the report (per entity)."""
+    from . import export, report
+    from .templates import sanitize_filename
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    cat = round_catalogue(rnd)
+    info = rnd.info
+    results = score_round(rnd)
+    previous = None
+    if compare:
+        with Round.open(Path(compare), readonly=True) as earlier:
+            previous = score_round(earlier, save=False)
+    inputs = {e: entity_inputs(rnd, cat, e) for e in results}
+    findings_rows, summary = _findings_rows(rnd, cat)
+    submissions = [{"entity": s.entity, "unit": s.unit, "issued": s.issued,
+                    "returned": s.returned, "errors": s.errors, "warnings": s.warnings,
+                    "accepted": s.accepted, "status": s.label, "file": s.file_name}
+                   for s in collection_status(rnd, cat)]
+    round_info = {"name": info.name, "year": info.year}
+    written: list[Path] = []
+    steps = len(formats) * (1 if "xlsx" in formats and len(formats) == 1 else len(results))
+    done = 0
+
+    def step(message: str) -> None:
+        nonlocal done
+        if progress:
+            progress(done, max(steps, 1), message)
+        done += 1
+
+    label = "_".join(results) if len(results) <= 2 else f"{next(iter(results))}等{len(results)}个"
+    if "xlsx" in formats:
+        step("正在生成评分表")
+        name = sanitize_filename(f"{info.year}年度_{label}_智慧城市评价评分表") + ".xlsx"
+        written.append(export.export_workbook(
+            cat, results, out / name, values_by_entity={e: i.values for e, i in inputs.items()},
+            sources={e: i.sources for e, i in inputs.items()}, findings=findings_rows,
+            submissions=submissions, round_info=round_info, previous=previous))
+    for entity, res in results.items():
+        prev = previous.get(entity) if previous else None
+        others = results if len(results) > 1 else None
+        stem = sanitize_filename(f"{info.year}年度_{entity}_智慧城市发展水平评估报告")
+        if "docx" in formats:
+            step(f"正在生成 Word 报告：{entity}")
+            written.append(report.write_docx(cat, res, out / f"{stem}.docx", round_info=info,
+                                             previous=prev, others=others,
+                                             findings_summary=summary))
+        if "pdf" in formats:
+            step(f"正在生成 PDF 报告：{entity}")
+            written.append(report.write_pdf(cat, res, out / f"{stem}.pdf", round_info=info,
+                                            previous=prev, others=others,
+                                            findings_summary=summary))
+    if progress:
+        progress(steps, max(steps, 1), f"已导出 {len(written)} 个文件")
+    rnd.audit("export", {"files": [p.name for p in written]}) if not rnd.readonly else None
+    return written
+
+
+def _findings_rows(rnd: Round, cat: Catalogue) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    subs = {s.id: s for s in rnd.list_submissions()}
+    rows = []
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for f in rnd.list_findings():
+        sub = subs.get(f.submission_id or -1)
+        if sub is None or sub.status != "accepted":
+            continue
+        counts[f.severity] = counts.get(f.severity, 0) + 1
+        rows.append({"entity": sub.entity, "unit": sub.unit, "file": sub.file_name,
+                     "sheet": f.sheet or "", "cell": f.cell or "",
+                     "indicator": f.indicator_id or "", "input": f.input_key or "",
+                     "value": f.value or "", "severity": f.severity, "message": f.message})
+    summary = {"错误": counts["error"], "警告": counts["warning"], "提示": counts["info"]}
+    return rows, summary
+
+
+# ---------------------------------------------------------------------------------------
+# Demo
+# ---------------------------------------------------------------------------------------
+def run_demo(out_dir: str | Path, *, year: int = 2026, seed: int = 7,
+             log: Callable[[str], None] | None = None,
+             progress: ProgressFn | None = None) -> list[Path]:
+    """The whole pipeline on synthetic data: round → templates → fill → import → score → export."""
+    from . import samplefill
+
+    say = log or (lambda _m: None)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    round_path = out / f"{year}年度评价.jeval"
+    for leftover in (round_path, round_path.with_name(round_path.name + ".lock")):
+        leftover.unlink(missing_ok=True)
+    produced: list[Path] = []
+    say(f"1/6 新建评价轮次：{round_path}")
+    with create_round(round_path, year=year) as rnd:
+        produced.append(round_path)
+        made = issue_templates(rnd, out / "1_下发模板", deadline=f"{year + 1}-01-31",
+                               contact_person="市智慧办 张三", contact_phone="0531-12345678")
+        say(f"2/6 生成数据采集模板 {len(made)} 份：{out / '1_下发模板'}")
+        filled = samplefill.sample_fill(out / "1_下发模板", out / "2_单位回传", seed, 0.02, 0.03)
+        say(f"3/6 模拟各单位填报（含少量空项和错误）{len(filled)} 份：{out / '2_单位回传'}")
+        rep = import_files(rnd, filled)
+        counts = rep.counts()
+        n_err = sum(f.has_errors for f in rep.files)
+        say(f"4/6 导入回传文件：导入 {counts['imported']}、更新 {counts['updated']}、"
+            f"未变化 {counts['unchanged']}、拒绝 {counts['rejected']}；其中 {n_err} 份有错误需反馈")
+        results = score_round(rnd)
+        for entity, res in results.items():
+            say(f"5/6 评分：{entity} 总分 {res.total}（加权 {res.subtotal}，扣分 {res.deductions}）")
+        files = export_all(rnd, out / "3_评价结果", progress=progress)
+        produced += files
+        say("6/6 导出：" + "、".join(p.name for p in files))
+    return produced

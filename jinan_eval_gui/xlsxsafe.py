@@ -269,9 +269,9 @@ def _forbid(*_args: object) -> None:
     raise _Forbidden
 
 
-def _new_parser() -> expat.XMLParserType:
-    """An expat parser (namespaces on, separator " ") that refuses DTDs and entities."""
-    parser = expat.ParserCreate(namespace_separator=" ")
+def _new_parser(namespaces: bool = True) -> expat.XMLParserType:
+    """An expat parser that refuses DTDs and entities (namespace separator " " if on)."""
+    parser = expat.ParserCreate(namespace_separator=" ") if namespaces else expat.ParserCreate()
     parser.buffer_text = True
     parser.buffer_size = 1 << 16
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
@@ -518,128 +518,134 @@ def normalize_address(address: str) -> str:
 _RawCell = tuple[str, str, int, "str | None", "str | None", bool]
 
 
-class _SheetReader:
-    """Handlers for ``sheetN.xml``: collects raw cells inside ``<sheetData>`` and stops there."""
+def _sheet_handlers(
+    limits: Limits, wanted: set[str] | None
+) -> tuple[Callable[..., None], Callable[[str], None], Callable[[str], None], list[_RawCell]]:
+    """Expat handlers for ``sheetN.xml`` (parsed without namespace processing) and their output.
 
-    def __init__(self, limits: Limits, wanted: set[str] | None) -> None:
-        self.max_cells = limits.max_cells_per_sheet
-        self.max_chars = limits.max_cell_chars
-        self.wanted = wanted
-        self.remaining = set(wanted) if wanted is not None else None
-        self.max_row = max((_sort_key(a)[0] for a in wanted), default=0) if wanted else 0
-        self.cells: list[_RawCell] = []
-        self.count = 0
-        self.row = 0
-        self.col = 0
-        self.rows_ascending = True
-        self._ref = ""
-        self._t = "n"
-        self._s = 0
-        self._f = False
-        self._v: str | None = None
-        self._inline: list[str] | None = None
-        self._buf: list[str] = []
-        self._buf_chars = 0
-        self._capture = False
-        self._in_is = False
-        self._in_rph = False
-        self._in_cell = False
+    Collects the cells inside ``<sheetData>`` and stops at its end; with ``wanted``, keeps only
+    those addresses and stops once all are found or a later row starts (rows ascending).
+    Closures over local state rather than a class: this is the hot loop of the reader.
+    """
+    max_cells, max_chars = limits.max_cells_per_sheet, limits.max_cell_chars
+    remaining = set(wanted) if wanted is not None else None
+    keep_blanks = bool(wanted)
+    max_row = max((_sort_key(a)[0] for a in wanted), default=0) if wanted else 0
+    cells: list[_RawCell] = []
+    append = cells.append
+    count = row = col = 0
+    ascending = True
+    ref, t, s, f = "", "n", 0, False
+    v: str | None = None
+    inline: list[str] | None = None
+    text: str | None = None
+    capture = in_cell = in_is = in_rph = False
 
-    def start(self, name: str, attrs: dict[str, str]) -> None:
-        tag = name[name.rfind(" ") + 1 :]
-        if tag == "c":
-            self.count += 1
-            if self.count > self.max_cells:
-                raise _TooMany(f"单元格超过 {self.max_cells} 个")
-            ref = attrs.get("r")
-            if ref:
-                m = _REF_RE.match(ref)
-                if m is None:
-                    raise _TooMany(f"单元格地址“{ref[:20]}”无效")
-                self.col = -1  # unknown until needed
-                self._ref = ref.upper() if not ref.isupper() else ref
-            else:
-                if self.col < 0:
-                    self.col = _col_number(_REF_RE.match(self._ref).group(1))  # type: ignore[union-attr]
-                self.col += 1
-                self._ref = f"{_col_letters(self.col)}{self.row}"
-            self._t = attrs.get("t", "n")
-            s = attrs.get("s")
-            self._s = int(s) if s and s.isdigit() else 0
-            self._f = False
-            self._v = None
-            self._inline = None
-            self._in_cell = True
-        elif tag == "v":
-            self._capture = True
-            self._buf = []
-            self._buf_chars = 0
-        elif tag == "f":
-            self._f = True
-        elif tag == "row":
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal count, row, col, ascending, ref, t, s, f, v, inline, text, capture, in_cell
+        nonlocal in_is, in_rph
+        if ":" in name:
+            name = name[name.rfind(":") + 1 :]
+        if name == "c":
+            count += 1
+            if count > max_cells:
+                raise _TooMany(f"单元格超过 {max_cells} 个")
             r = attrs.get("r")
-            new_row = int(r) if r and r.isdigit() else self.row + 1
-            if new_row <= self.row:
-                self.rows_ascending = False
-            self.row = new_row
-            self.col = 0
-            self._ref = f"A{new_row}"
-            if self.wanted is not None and self.rows_ascending and new_row > self.max_row:
+            if r:
+                ref = r if r.isupper() else r.upper()
+                col = -1  # known only if a later cell lacks its address
+            else:
+                if col < 0:
+                    m = _REF_RE.match(ref)
+                    col = _col_number(m.group(1)) if m else 0
+                col += 1
+                ref = f"{_col_letters(col)}{row}"
+            t = attrs.get("t", "n")
+            style = attrs.get("s")
+            s = int(style) if style and style.isdigit() else 0
+            f = False
+            v = inline = None
+            in_cell = True
+        elif name == "v":
+            capture = True
+            text = None
+        elif name == "f":
+            f = True
+        elif name == "row":
+            r = attrs.get("r")
+            new_row = int(r) if r and r.isdigit() else row + 1
+            if new_row <= row:
+                ascending = False
+            row, col = new_row, 0
+            ref = f"A{new_row}"
+            if keep_blanks and ascending and new_row > max_row:
                 raise _Stop
-        elif tag == "is":
-            self._in_is = True
-            self._inline = []
-        elif tag == "t":
-            if self._in_is and not self._in_rph:
-                self._capture = True
-                self._buf = []
-                self._buf_chars = 0
-        elif tag == "rPh":
-            self._in_rph = True
+        elif name == "is":
+            in_is = True
+            inline = []
+        elif name == "t":
+            if in_is and not in_rph:
+                capture = True
+                text = None
+        elif name == "rPh":
+            in_rph = True
 
-    def end(self, name: str) -> None:
-        tag = name[name.rfind(" ") + 1 :]
-        if tag == "c":
-            self._in_cell = False
-            ref = self._ref
-            if self.remaining is not None:
-                if ref not in self.remaining:
+    def end(name: str) -> None:
+        nonlocal v, capture, in_cell, in_is, in_rph
+        if ":" in name:
+            name = name[name.rfind(":") + 1 :]
+        if name == "c":
+            in_cell = False
+            if remaining is not None:
+                if ref not in remaining:
                     return
-                self.remaining.discard(ref)
-            if self._v is not None or self._inline is not None or self._f or self.wanted:
-                inline = None if self._inline is None else "".join(self._inline)
-                self.cells.append((ref, self._t, self._s, self._v, inline, self._f))
-            if self.remaining is not None and not self.remaining:
+                remaining.discard(ref)
+            if v is not None or inline is not None or f or keep_blanks:
+                append((ref, t, s, v, None if inline is None else "".join(inline), f))
+            if remaining is not None and not remaining:
                 raise _Stop
-        elif tag == "v":
-            self._capture = False
-            if self._in_cell:
-                self._v = "".join(self._buf)
-        elif tag == "t":
-            if self._capture and self._inline is not None:
-                self._inline.append("".join(self._buf))
-            self._capture = False
-        elif tag == "is":
-            self._in_is = False
-        elif tag == "rPh":
-            self._in_rph = False
-        elif tag == "sheetData":
+        elif name == "v":
+            capture = False
+            if in_cell:
+                v = text if text is not None else ""
+        elif name == "t":
+            if capture and inline is not None:
+                inline.append(text or "")
+            capture = False
+        elif name == "is":
+            in_is = False
+        elif name == "rPh":
+            in_rph = False
+        elif name == "sheetData":
             raise _Stop
 
-    def chars(self, data: str) -> None:
-        if self._capture:
-            self._buf.append(data)
-            self._buf_chars += len(data)
-            if self._buf_chars > self.max_chars:
-                raise _TooMany(f"有单元格文字超过 {self.max_chars} 个字符")
+    def chars(data: str) -> None:
+        nonlocal text
+        if capture:
+            text = data if text is None else text + data
+            if len(text) > max_chars:
+                raise _TooMany(f"有单元格文字超过 {max_chars} 个字符")
+
+    return start, end, chars, cells
 
 
 # --------------------------------------------------------------------------------------------
 # The workbook
 
 
-_NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
-_REL_BASE = "relationships/"
+_NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def _to_decimal(text: str) -> Decimal | None:
+    """The stored number text as a Decimal; None for NaN, infinities or anything else."""
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None
+    if number.is_finite() and "_" not in text and text == text.strip():
+        return number
+    return None if not _NUMBER_RE.fullmatch(text.strip()) else Decimal(text.strip())
+
 _MAIN_MACRO_TYPE = "application/vnd.ms-excel.sheet.macroenabled"
 
 
@@ -759,13 +765,14 @@ class SafeWorkbook:
         end: Callable[[str], None] | None = None,
         chars: Callable[[str], None] | None = None,
         what: str = "",
+        namespaces: bool = True,
     ) -> None:
         """Stream ``part`` through a defused expat parser with the given handlers."""
         info = self._info(part)
         if info is None:
             raise _fail(self.name, f"缺少内部部件“{part}”，文件可能已损坏。" + _RESAVE)
         limit = min(info.file_size, self.limits.max_entry_bytes)
-        parser = _new_parser()
+        parser = _new_parser(namespaces)
         parser.StartElementHandler = start
         if end is not None:
             parser.EndElementHandler = end
@@ -981,9 +988,11 @@ class SafeWorkbook:
         if kind == "worksheet" and wanted_set != set():
             if part is None or self._info(part) is None:
                 raise _fail(self.name, f"的工作表“{key}”内容缺失，文件可能已损坏。" + _RESAVE)
-            reader = _SheetReader(self.limits, wanted_set)
-            self._parse(part, reader.start, reader.end, reader.chars, f"工作表“{key}”")
-            result = self._build_cells(key, reader.cells)
+            start, end, chars, raw_cells = _sheet_handlers(self.limits, wanted_set)
+            # Without namespace processing: inside <sheetData> only main-namespace elements
+            # occur, and prefixes ("x:c") are stripped by the handlers.
+            self._parse(part, start, end, chars, f"工作表“{key}”", namespaces=False)
+            result = self._build_cells(key, raw_cells)
         if wanted_set is not None:
             return {a: result.get(a) or CellValue.blank(a) for a in sorted(wanted_set, key=_sort_key)}
         return result
@@ -999,12 +1008,14 @@ class SafeWorkbook:
             fmt, is_date, is_pct = styles[s] if s < n_styles else ("General", False, False)
             extra = (has_f, is_date, is_pct, fmt, date1904)
             if t == "n":
-                if v is None or v == "":
+                if not v:
                     cell = CellValue(address, "", None, "blank", *extra)
-                elif _NUMBER_RE.match(v.strip()):
-                    cell = CellValue(address, v, Decimal(v.strip()), "n", *extra)
                 else:
-                    cell = CellValue(address, v, v, "s", *extra)
+                    number = _to_decimal(v)
+                    if number is None:  # not a finite number: keep the text, never guess
+                        cell = CellValue(address, v, v, "s", *extra)
+                    else:
+                        cell = CellValue(address, v, number, "n", *extra)
             elif t == "s":
                 if v is None or not v.strip().isdigit():
                     cell = CellValue(address, "", None, "blank", *extra)
