@@ -145,7 +145,7 @@ def main() -> None:
     results: dict[tuple[str, str], list[float]] = {}
     for cls, path, wanted in corpus:
         for rname, fn in readers.items():
-            t = best_of(lambda fn=fn: fn(path, wanted), args.repeat)
+            t = best_of(lambda fn=fn, path=path, wanted=wanted: fn(path, wanted), args.repeat)
             results.setdefault((rname, cls), []).append(t)
             results.setdefault((rname, "ALL"), []).append(t)
 

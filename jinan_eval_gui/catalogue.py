@@ -230,6 +230,10 @@ class Catalogue:
             return self.unit_names
         return tuple(ref.name for ref in indicator.unit_refs)
 
+    def inputs_for_unit(self, indicator: Indicator, unit: str) -> list[InputSpec]:
+        """The inputs a unit reports for an indicator: all but those owned by another unit."""
+        return [s for s in indicator.inputs if not s.owner or s.owner == unit]
+
     def indicators_for_unit(self, unit: str) -> list[Indicator]:
         """The indicators a unit's template holds, in id order."""
         return [ind for ind in self.indicators if unit in self.units_of(ind)]

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import io
 import textwrap
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -39,24 +41,66 @@ class BarChart:
     height_cm: float | None = None
 
 
+_NO_LINE_START = "）)」』”’，。、：；！？%"
+
+
 def _wrap(label: str, width: int) -> str:
-    return "\n".join(textwrap.wrap(label, width, break_long_words=True)) or label
+    """Wrap a label every ``width`` characters, never starting a line with closing punctuation."""
+    lines = textwrap.wrap(label, width, break_long_words=True) or [label]
+    out: list[str] = []
+    for line in lines:
+        while out and line and line[0] in _NO_LINE_START:
+            out[-1] += line[0]
+            line = line[1:]
+        if line:
+            out.append(line)
+    return "\n".join(out)
+
+
+_CACHE: OrderedDict[tuple, bytes] = OrderedDict()
+_CACHE_SIZE = 48
+_LOCK = threading.Lock()
+
+
+def _key(chart: BarChart, font: CJKFont, dpi: int) -> tuple:
+    prev = tuple(chart.previous) if chart.previous is not None else None
+    return (tuple(chart.labels), tuple(chart.values), prev, chart.series, chart.horizontal,
+            chart.highlight, chart.axis_label, chart.vmax, chart.width_cm, chart.height_cm,
+            font, dpi)
 
 
 def render_png(chart: BarChart, font: CJKFont | None = None, dpi: int = 200) -> bytes:
-    """Draw ``chart`` and return the PNG bytes."""
+    """Draw ``chart`` and return the PNG bytes.
+
+    The last few charts are remembered, so writing the same report as .docx and then as PDF
+    draws each chart once.
+    """
+    font = font or find_cjk_font()
+    key = _key(chart, font, dpi)
+    with _LOCK:  # rc_context changes matplotlib's global rcParams: one chart at a time
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+        png = _render(chart, font, dpi)
+        _CACHE[key] = png
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return png
+
+
+def _render(chart: BarChart, font: CJKFont, dpi: int) -> bytes:
     import matplotlib
     from matplotlib import font_manager
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    font = font or find_cjk_font()
     _register(font_manager, font)
     families = chart_families(font, [f.name for f in font_manager.fontManager.ttflist])
     rc = {"font.family": families, "font.size": 9, "axes.unicode_minus": False,
           "svg.fonttype": "none"}
     n = len(chart.labels)
-    height = chart.height_cm or (max(4.5, 1.0 + 0.75 * n) if chart.horizontal else 8.0)
+    per_bar = 0.95 if chart.previous is not None else 0.75
+    height = chart.height_cm or (max(4.5, 1.5 + per_bar * n) if chart.horizontal else 8.0)
     with matplotlib.rc_context(rc):
         fig = Figure(figsize=(chart.width_cm * CM, height * CM), dpi=dpi)
         FigureCanvasAgg(fig)
@@ -65,7 +109,12 @@ def render_png(chart: BarChart, font: CJKFont | None = None, dpi: int = 200) -> 
         fig.tight_layout(pad=0.6)
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
-    return buf.getvalue()
+    # Opaque RGB: no alpha channel for the PDF to carry as a soft mask.
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.open(io.BytesIO(buf.getvalue())).convert("RGB").save(out, format="PNG")
+    return out.getvalue()
 
 
 def _register(font_manager, font: CJKFont) -> None:
@@ -94,8 +143,8 @@ def _draw(ax, chart: BarChart) -> None:
         pbars = bar(prev_pos, pvals, size, color=PREVIOUS, label=chart.series[1])
         ax.bar_label(pbars, labels=[_num(v) for v in prev], padding=2, fontsize=7,
                      color="#595959")
-        ax.legend(loc="lower right" if chart.horizontal else "upper right", fontsize=8,
-                  frameon=False, ncols=2)
+        ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False,
+                  ncols=2, borderaxespad=0.2)
     else:
         bars = bar(pos, values, size, color=colors)
     ax.bar_label(bars, labels=[_num(v) for v in chart.values], padding=2, fontsize=8)
@@ -108,7 +157,7 @@ def _draw(ax, chart: BarChart) -> None:
     else:
         width = 5 if n > 6 else 8
         ax.set_xticks(pos, [_wrap(label, width) for label in chart.labels])
-        ax.set_ylim(0, chart.vmax * (1.22 if prev is not None else 1.12))
+        ax.set_ylim(0, chart.vmax * 1.12)
         ax.set_yticks(_ticks(chart.vmax))
         ax.set_ylabel(chart.axis_label)
         ax.grid(axis="y", color="#D9D9D9", linewidth=0.6)

@@ -217,20 +217,36 @@ def indicator_env(ind: Indicator, values: Mapping[str, Value],
             env.update(columns)
             continue
         value = values.get(spec.key)
-        if isinstance(value, list):
-            if not value or any(x is None for x in value):
-                if spec.required:
-                    missing.append(spec.label)
-                value = [x for x in value if x is not None]
-        elif value is None:
+        if ind.collect == "per_unit":
+            continue
+        if value is None:
             if spec.required:
                 missing.append(spec.label)
-            elif ind.collect != "per_unit":
-                value = ZERO
-        if value is None and ind.collect == "per_unit":
-            value = []
+            value = ZERO
         env[spec.key] = value
+    if ind.collect == "per_unit":
+        _per_unit_env(ind, values, env, missing)
     return env, missing
+
+
+def _per_unit_env(ind: Indicator, values: Mapping[str, Value], env: dict[str, Any],
+                  missing: list[str]) -> None:
+    """Per-unit inputs as aligned lists over the units that reported every required input.
+
+    A unit that did not report is left out (its row in every list, so the lists stay aligned)
+    and named in ``missing`` only when no unit at all reported.
+    """
+    specs = [s for s in ind.inputs if s.kind not in ("text", "table")]
+    lists = {s.key: list(values.get(s.key) or []) for s in specs}
+    width = max((len(v) for v in lists.values()), default=0)
+    for v in lists.values():
+        v.extend([None] * (width - len(v)))
+    complete = [i for i in range(width)
+                if all(lists[s.key][i] is not None for s in specs if s.required)]
+    if not complete:
+        missing.extend(s.label for s in specs if s.required)
+    for s in specs:
+        env[s.key] = [lists[s.key][i] if lists[s.key][i] is not None else ZERO for i in complete]
 
 
 def score_indicator(ind: Indicator, values: Mapping[str, Value], params: Mapping[str, Decimal],

@@ -18,7 +18,6 @@ import math
 import os
 import re
 import tempfile
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -171,6 +170,8 @@ class _Sheet(Worksheet):
         for (row, col), text in self._wrapped.items():
             last_row, last_col = self._spans.get((row, col), (row, col))
             width = sum(self._widths.get(c, 8.43) for c in range(col, last_col + 1)) - 1
+            if len(text) * 1.8 <= width and "\n" not in text:
+                continue
             lines = sum(max(1, math.ceil(_display_width(part) / max(width, 1)))
                         for part in text.split("\n"))
             height = (lines * line_height + 4) / (last_row - row + 1)
@@ -181,8 +182,9 @@ class _Sheet(Worksheet):
 
 
 def _display_width(text: str) -> float:
-    """Width of a text in Excel column units at 10 pt (a Chinese character is about 1.9)."""
-    return sum(1.9 if unicodedata.east_asian_width(ch) in "WF" else 1.0 for ch in text)
+    """Width of a text in Excel column units at 10 pt (a Chinese character is about 1.8)."""
+    wide = len(text) - len(text.encode("ascii", "ignore"))
+    return len(text) + 0.8 * wide
 
 
 class _Formats:
@@ -796,7 +798,7 @@ class _Builder:
         params = self.results[self.entities[0]].params
         missing = params.get("missing_score", Decimal(0))
         cap = params.get("deduction_cap", Decimal(0))
-        widths = [6, 30, 8, 8, 44, 44, 22, 40]
+        widths = [6, 30, 14, 9, 44, 44, 22, 40]
         for col, w in enumerate(widths):
             ws.set_column(col, col, w)
         last_col = len(widths) - 1

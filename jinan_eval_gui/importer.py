@@ -184,7 +184,8 @@ def check_structure(name: str, meta: templates.TemplateMeta, cat: Catalogue, uni
     Returns the cells read, per sheet (inputs and the label/number cells that prove rows were
     not deleted or moved).
     """
-    expected = {(ind.id, spec.key) for ind in cat.indicators_for_unit(unit) for spec in ind.inputs}
+    expected = {(ind.id, spec.key) for ind in cat.indicators_for_unit(unit)
+                for spec in cat.inputs_for_unit(ind, unit)}
     mapped = {(c.indicator_id, c.input_key) for c in meta.cells if c.is_catalogue_input}
     if expected - mapped:
         missing = sorted(expected - mapped)[:3]
@@ -282,15 +283,17 @@ def _validate(result: FileResult, meta: templates.TemplateMeta,
         if c.input_key.startswith(templates.FILLER_PREFIX) and not texts.get((None, c.input_key)):
             result.findings.append(_finding("warning", f"“{c.label}”未填写，请补充以便联系核实", c))
     for ind in cat.indicators_for_unit(result.unit):
-        _validate_indicator(result, ind, by_ind.get(ind.id, []), cells, texts)
+        _validate_indicator(result, ind, cat.inputs_for_unit(ind, result.unit),
+                            by_ind.get(ind.id, []), cells, texts)
 
 
-def _validate_indicator(result: FileResult, ind: Indicator, mapped: list[templates.InputCell],
+def _validate_indicator(result: FileResult, ind: Indicator, specs: list[InputSpec],
+                        mapped: list[templates.InputCell],
                         cells: dict[str, dict[str, xlsxsafe.CellValue]],
                         texts: dict[tuple[int | None, str], str]) -> None:
     env: dict[str, Any] = {}
     accepted: dict[str, list[NewValue]] = {}
-    for spec in ind.inputs:
+    for spec in specs:
         spec_cells = [c for c in mapped if c.input_key == spec.key]
         if spec.kind == "table":
             rows = _read_table(result, ind, spec, spec_cells, cells)

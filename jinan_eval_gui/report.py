@@ -509,7 +509,7 @@ class _Builder:
                              r.status_label, *self.yoy_cells(r.score, p.score if p else None)])
             header = [t.label("id"), t.label("name"), t.label("weight"), t.label("score"),
                       t.label("status"), *self.yoy_header()]
-            self.table(header, rows, [0.8, 6.4, 1.2, 1.3, 1.5, *([1.3, 1.3] if self.prev else [])],
+            self.table(header, rows, [1.0, 6.4, 1.2, 1.3, 1.5, *([1.3, 1.3] if self.prev else [])],
                        "clccc" + ("rr" if self.prev else ""),
                        t("text", "level1_table_caption", name=group.name, index=t.label("score")),
                        role="level2")
@@ -543,7 +543,7 @@ class _Builder:
                              *self.yoy_cells(r.score, p.score if p else None)])
         header = [t.label("kind"), t.label("id"), t.label("name"), t.label("score"),
                   t.label("status"), *self.yoy_header()]
-        self.table(header, rows, [1.0, 0.8, 6.6, 1.3, 1.5, *([1.3, 1.3] if self.prev else [])],
+        self.table(header, rows, [1.0, 1.0, 6.4, 1.3, 1.5, *([1.3, 1.3] if self.prev else [])],
                    "cclcc" + ("rr" if self.prev else ""),
                    t("text", "extremes_table_caption", name=group.name), role="extremes")
 
@@ -565,7 +565,7 @@ class _Builder:
                 ind = self.cat.indicator(r.id)
                 rows.append([str(r.id), r.name, fmt(r.score), self.deduction_reason(ind, r)])
         self.table([t.label("id"), t.label("name"), t.label("points"), t.label("reason")], rows,
-                   [0.8, 4.2, 1.2, 6.0], "clcl", t("text", "deductions_table_caption"),
+                   [1.0, 4.2, 1.2, 6.0], "clcl", t("text", "deductions_table_caption"),
                    role="deductions")
 
     def deduction_reason(self, ind: Indicator, r: IndicatorResult) -> str:
@@ -611,7 +611,7 @@ class _Builder:
                      r.override_reason if r.status == "expert" else "；".join(r.messages)]
                     for r in issues]
             self.table([t.label("id"), t.label("name"), t.label("status"), t.label("note")], rows,
-                       [0.8, 5.2, 1.4, 5.0], "clcl", t("text", "quality_issues_caption"),
+                       [1.0, 5.2, 1.4, 5.0], "clcl", t("text", "quality_issues_caption"),
                        role="issues")
         else:
             self.para(t("text", "quality_none"))
@@ -658,7 +658,7 @@ class _Builder:
             rows.append([str(ind.id), ind.name, weight, score, r.status_label, *yoy])
         header = [t.label("id"), t.label("name"), t.label("weight"), t.label("score"),
                   t.label("status"), *self.yoy_header()]
-        self.table(header, rows, [0.8, 6.6, 1.2, 1.3, 1.5, *([1.3, 1.3] if self.prev else [])],
+        self.table(header, rows, [1.0, 6.6, 1.2, 1.3, 1.5, *([1.3, 1.3] if self.prev else [])],
                    "clccc" + ("rr" if self.prev else ""), t("text", "appendix_a_caption"),
                    role="appendix_a")
 

@@ -10,7 +10,17 @@ choices as their labels; tables with a few rows; the filler block filled.
 filled inputs wrong in the ways people get them wrong (numerator above denominator, "约100",
 "85%" in a count cell, full-width digits, negative numbers, text in number cells). Everything
 is deterministic for a given seed. Blanks and mistakes are listed in ``out_dir/_mistakes.json``
-so tests can check that the importer finds them.
+so tests can check that the importer finds them::
+
+    {"seed": 0, "blank_share": 0.1, "mistake_share": 0.1, "files": [...],
+     "blanks":   [{"file", "entity", "unit", "indicator_id", "input_key", "row_index",
+                   "column_key", "sheet", "cell", "label", "required"}, ...],
+     "mistakes": [{... the same keys ..., "kind": one of MISTAKE_KINDS, "value": written,
+                   "intended": the right value, "severity": "error" | "warning",
+                   "related_input": the whole, for numerator_gt_denominator}, ...]}
+
+A blank table is listed once (its first cell). ``severity`` is that of the catalogue check a
+numerator above its denominator breaks; every other mistake is an error in the value itself.
 """
 
 from __future__ import annotations
@@ -21,7 +31,6 @@ import json
 import math
 import os
 import random
-import tempfile
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -146,13 +155,12 @@ def fill_dir(in_dir: str | Path, out_dir: str | Path, *, seed: int = 0, blank_sh
 
 
 def _atomic_write_text(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".~", suffix=".part", dir=path.parent)
+    tmp = templates.temp_path_beside(path)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
@@ -205,13 +213,12 @@ def _fill_file(cat: Catalogue, src: Path, dst: Path, *, seed: int, blank_share: 
     values = filler.run()
     for (sheet, cell), value in values.items():
         wb[sheet][cell].value = value
-    fd, tmp = tempfile.mkstemp(prefix=".~", suffix=".xlsx.part", dir=dst.parent)
-    os.close(fd)
+    tmp = templates.temp_path_beside(dst)
     try:
         wb.save(tmp)
         os.replace(tmp, dst)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return _FileResult(dst, filler.mistakes, filler.blanks)
 
@@ -283,8 +290,7 @@ class _Filler:
             else:
                 scalars[key] = cell
         specs = {key: self._spec(ind, key) for key in [*scalars, *tables]}
-        values, blank = self._draw(ind, specs, tables)
-        # blanks: decided before values are written so the choice does not shift with values
+        values, blank = self._draw(ind, specs)
         for key in specs:
             if key in blank:
                 first = scalars.get(key) or tables[key][0]
@@ -312,9 +318,12 @@ class _Filler:
             raise TemplateError(f"模板中指标 {ind.id} 的填报项“{key}”不在指标体系中",
                                 hint="请用当前指标体系重新生成模板") from None
 
-    def _draw(self, ind: Indicator, specs: dict[str, InputSpec],
-              tables: dict[str, list[templates.InputCell]]) -> tuple[dict[str, Any], set[str]]:
-        """Values for every input (numbers as Decimal, labels for choices), and the blanks."""
+    def _draw(self, ind: Indicator,
+              specs: dict[str, InputSpec]) -> tuple[dict[str, Any], set[str]]:
+        """Values for every input (numbers as Decimal; tables as rows), and the blank keys.
+
+        Redrawn (at most 30 times) until every check computable on the non-blank values holds.
+        """
         blank = {k for k in specs if self.rng.random() < self.blank_share}
         constraints = _constraints(ind)
         values: dict[str, Any] = {}
@@ -403,23 +412,35 @@ class _Filler:
                   blank: set[str]) -> None:
         if self.mistake_share <= 0:
             return
-        wholes = {parts[0][1]: whole[0][1] for parts, whole in _constraints(ind)
-                  if len(parts) == 1 and len(whole) == 1 and parts[0][0] == 1}
+        wholes: dict[str, str] = {}
+        severity: dict[str, str] = {}
+        for parts, whole, level in _constraints(ind):
+            if len(parts) == 1 and len(whole) == 1 and parts[0][0] == whole[0][0] == 1 \
+                    and parts[0][1] not in wholes:
+                wholes[parts[0][1]] = whole[0][1]
+                severity[parts[0][1]] = level
+        mistaken: set[str] = set()  # wrong already: not a whole for "part > whole"
+        kept: set[str] = set()  # the whole of a "part > whole" mistake: stays right
         for key, cell in scalars.items():
             spec = specs[key]
-            if key in blank or spec.kind == "text" or self.rng.random() >= self.mistake_share:
+            if key in blank or key in kept or spec.kind == "text" or \
+                    self.rng.random() >= self.mistake_share:
                 continue
             whole = wholes.get(key)
-            whole_value = values.get(whole) if whole and whole not in blank else None
-            made = self._mistake(spec, values[key], whole_value)
+            usable = whole and whole not in blank and whole not in mistaken
+            made = self._mistake(spec, values[key], values.get(whole) if usable else None)
             if made is None:
                 continue
             kind, written = made
+            mistaken.add(key)
+            if kind == "numerator_gt_denominator" and whole:
+                kept.add(whole)
             self.out[(cell.sheet, cell.cell)] = written
             rec = self._record(ind, cell, spec)
-            rec.update(kind=kind, value=written, intended=self._cell_value(spec, values[key]))
+            rec.update(kind=kind, value=written, intended=self._cell_value(spec, values[key]),
+                       severity="error")
             if kind == "numerator_gt_denominator":
-                rec["related_input"] = whole
+                rec.update(related_input=whole, severity=severity[key])
             self.mistakes.append(rec)
         for key, tcells in tables.items():
             if key in blank or self.rng.random() >= self.mistake_share:
@@ -439,7 +460,7 @@ class _Filler:
             kind, written = made
             self.out[(cell.sheet, cell.cell)] = written
             rec = self._record(ind, cell, col)
-            rec.update(kind=kind, value=written,
+            rec.update(kind=kind, value=written, severity="error",
                        intended=self._cell_value(col, values[key][cell.row_index - 1][col.key]))
             self.mistakes.append(rec)
 
@@ -491,7 +512,7 @@ class _Filler:
 # Cross-field checks: "part <= whole" constraints read from the checks' text
 # ---------------------------------------------------------------------------------------
 Term = tuple[Decimal, str]  # (coefficient, name)
-Constraint = tuple[list[Term], list[Term]]  # sum of parts <= sum of wholes
+Constraint = tuple[list[Term], list[Term], str]  # parts <= wholes, the check's severity
 
 
 def _constraints(ind: Indicator) -> list[Constraint]:
@@ -502,12 +523,13 @@ def _constraints(ind: Indicator) -> list[Constraint]:
             tree = ast.parse(check.rule.text, mode="eval").body
         except SyntaxError:
             continue
-        found.extend(_compare_constraints(tree))
+        found.extend((parts, wholes, check.severity)
+                     for parts, wholes in _compare_constraints(tree))
     # depth of a name: 0 if it is no part; else one more than the deepest of its wholes
     depth: dict[str, int] = {}
     for _ in range(len(found) + 1):
         changed = False
-        for parts, wholes in found:
+        for parts, wholes, _ in found:
             level = 1 + max(depth.get(name, 0) for _, name in wholes)
             for _, name in parts:
                 if depth.get(name, 0) < level <= len(found):
@@ -519,7 +541,7 @@ def _constraints(ind: Indicator) -> list[Constraint]:
     return found
 
 
-def _compare_constraints(node: ast.expr) -> list[Constraint]:
+def _compare_constraints(node: ast.expr) -> list[tuple[list[Term], list[Term]]]:
     if isinstance(node, ast.BoolOp):
         return [c for v in node.values for c in _compare_constraints(v)]
     if not isinstance(node, ast.Compare) or len(node.ops) != 1:
@@ -609,7 +631,7 @@ def _apply_constraints(constraints: list[Constraint], specs: dict[str, InputSpec
                        values: dict[str, Any], rng: random.Random) -> None:
     """Make every ``parts <= wholes`` hold: parts become a share of the whole (row by row)."""
     capped: set[str] = set()
-    for parts, wholes in constraints:
+    for parts, wholes, _ in constraints:
         whole_values = [(coef, _get(values, name)) for coef, name in wholes]
         if any(v is None for _, v in whole_values):
             continue  # an input of another unit: not in this template

@@ -27,7 +27,7 @@ import hashlib
 import math
 import os
 import re
-import tempfile
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+from xlsxwriter.exceptions import XlsxWriterException
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from . import __version__
@@ -209,12 +210,14 @@ def generate(
     except OSError as exc:
         raise TemplateError(f"无法创建输出文件夹“{out}”：{exc.strerror}") from exc
     target = out / file_name(request)
-    fd, tmp_name = tempfile.mkstemp(prefix=".~", suffix=".xlsx.part", dir=out)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    tmp = temp_path_beside(target)
     try:
         builder = _Builder(catalogue, request, template_version)
-        builder.write(tmp)
+        try:
+            builder.write(tmp)
+        except (OSError, XlsxWriterException) as exc:
+            raise TemplateError(f"无法写入“{target.name}”：{exc}",
+                                hint="请检查磁盘空间和文件夹权限") from exc
         digest = hashlib.sha256(tmp.read_bytes()).hexdigest()
         try:
             os.replace(tmp, target)
@@ -233,7 +236,8 @@ def generate(
 
 def generate_all(
     catalogue: Catalogue, requests: Sequence[TemplateRequest], out_dir: str | Path,
-    progress: ProgressFn | None = None, cancelled: CancelledFn | None = None,
+    progress: ProgressFn | None = None, cancelled: CancelledFn | None = None, *,
+    template_version: str = TEMPLATE_VERSION,
 ) -> list[GeneratedTemplate]:
     """Generate every requested template; report ``progress(done, total, message)``.
 
@@ -254,11 +258,29 @@ def generate_all(
             break
         if progress is not None:
             progress(n, total, f"正在生成：{req.entity} {req.unit}")
-        done.append(generate(catalogue, req, out_dir))
+        done.append(generate(catalogue, req, out_dir, template_version=template_version))
     else:
         if progress is not None:
             progress(total, total, f"已生成 {total} 份数据采集表")
     return done
+
+
+def temp_path_beside(target: Path) -> Path:
+    """Reserve a hidden temporary file next to ``target`` (same folder, so os.replace is atomic).
+
+    Created with the default permissions (unlike mkstemp's 0600), since it becomes the file.
+    """
+    for _ in range(100):
+        tmp = target.with_name(f".~{uuid.uuid4().hex[:12]}{target.suffix}.part")
+        try:
+            with open(tmp, "xb"):
+                return tmp
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise TemplateError(f"无法在文件夹“{target.parent}”中写入文件：{exc.strerror}",
+                                hint="请检查文件夹权限") from exc
+    raise TemplateError(f"无法在文件夹“{target.parent}”中创建临时文件")
 
 
 def parse_meta(rows: Iterable[Sequence[Any]]) -> TemplateMeta:
@@ -268,6 +290,7 @@ def parse_meta(rows: Iterable[Sequence[Any]]) -> TemplateMeta:
     """
     identity: dict[str, str] = {}
     cells: list[InputCell] = []
+    header_seen = False
     for n, row in enumerate(rows, 1):
         values = [_meta_text(v) for v in row]
         if n < MAP_HEADER_ROW:
@@ -278,6 +301,7 @@ def parse_meta(rows: Iterable[Sequence[Any]]) -> TemplateMeta:
             if tuple(values[: len(MAP_COLUMNS)]) != MAP_COLUMNS:
                 raise TemplateError("模板的隐藏工作表“_meta”中填报项清单的表头不符",
                                     hint="请使用本轮评价下发的原始模板")
+            header_seen = True
             continue
         values += [""] * (len(MAP_COLUMNS) - len(values))
         ind, key, row_index, column_key, sheet, cell, label = values[: len(MAP_COLUMNS)]
@@ -292,6 +316,9 @@ def parse_meta(rows: Iterable[Sequence[Any]]) -> TemplateMeta:
         except ValueError as exc:
             raise TemplateError(f"模板的隐藏工作表“_meta”第 {n} 行已被改动",
                                 hint="请使用本轮评价下发的原始模板") from exc
+    if not header_seen:
+        raise TemplateError("模板的隐藏工作表“_meta”中缺少填报项清单",
+                            hint="请使用本轮评价下发的原始模板")
     return TemplateMeta(identity, tuple(cells))
 
 
@@ -360,8 +387,11 @@ def _fmt_num(value: Decimal) -> str:
     return f"{_num(value)}"
 
 
-def _footer_text(text: str) -> str:
-    return text.replace("&", "&&")
+def _footer(ws: Any, unit: str) -> None:
+    """Unit name left, page numbers right (``&`` doubled: it starts a footer code)."""
+    pages = "&R第 &P 页，共 &N 页"
+    if ws.set_footer(f"&L{_clip(unit, 60).replace('&', '&&')}{pages}") != 0:
+        ws.set_footer(pages)
 
 
 class _Formats:
@@ -483,6 +513,11 @@ def _text_validation(title: str, limit: int = TEXT_MAX_LENGTH) -> dict[str, Any]
     }
 
 
+def _define(wb: Any, name: str, formula: str) -> None:
+    if wb.define_name(name, formula) != 0:
+        raise TemplateError(f"无法定义名称 {name}（{formula}）")
+
+
 def _add_validation(ws: Any, first_row: int, first_col: int, last_row: int, last_col: int,
                     opts: dict[str, Any]) -> None:
     result = ws.data_validation(first_row, first_col, last_row, last_col, opts)
@@ -530,10 +565,12 @@ class _Builder:
 
     def inputs_of(self, ind: Indicator) -> list[InputSpec]:
         """The indicator's inputs this unit reports (inputs owned by another unit are left out)."""
-        return [s for s in ind.inputs if not s.owner or s.owner == self.req.unit]
+        return self.cat.inputs_for_unit(ind, self.req.unit)
 
     # -- workbook ------------------------------------------------------------------------
     def write(self, path: Path) -> None:
+        # merge_range() writes its text through write(): with these options every string is
+        # written as a string (never a formula, URL or number), as write_string() does.
         wb = xlsxwriter.Workbook(str(path), {
             "in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
             "strings_to_numbers": False,
@@ -559,7 +596,7 @@ class _Builder:
             self.wb = wb
             self._write_data(data)
             self._write_cover(cover)
-            self._write_lists_done(lists)
+            self._finish_lists(lists)
             self._write_meta(wb, meta)
             cover.activate()
         finally:
@@ -597,7 +634,7 @@ class _Builder:
         ws.fit_to_pages(1, 0)
         ws.center_horizontally()
         ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-        ws.set_footer(f"&L{_footer_text(self.req.unit)}&R第 &P 页，共 &N 页")
+        _footer(ws, self.req.unit)
         ws.print_area(0, 0, row - 1, last)
         self._protect(ws)
 
@@ -766,10 +803,10 @@ class _Builder:
         for r, option in enumerate(spec.options):
             self.lists.write_string(r, col, option.label)
         name = f"JE_LIST_{col + 1}"
-        self.wb.define_name(name, f"='{LISTS_SHEET}'!${letter}$1:${letter}${len(spec.options)}")
+        _define(self.wb, name, f"='{LISTS_SHEET}'!${letter}$1:${letter}${len(spec.options)}")
         return name
 
-    def _write_lists_done(self, ws: Any) -> None:
+    def _finish_lists(self, ws: Any) -> None:
         ws.write_string(0, max(self.list_columns, 0) + 1, "下拉列表来源，请勿修改",
                         self.fmt.get(italic=True))
         ws.hide()
@@ -792,7 +829,7 @@ class _Builder:
                 ws.write_string(r, 1, value)
         value_row = {key: r for r, (key, _) in enumerate(self.identity())}
         for name, key in DEFINED_NAMES.items():
-            wb.define_name(name, f"='{META_SHEET}'!$B${value_row[key] + 1}")
+            _define(wb, name, f"='{META_SHEET}'!$B${value_row[key] + 1}")
         header = MAP_HEADER_ROW - 1
         for c, text in enumerate(MAP_COLUMNS):
             ws.write_string(header, c, text)
@@ -801,7 +838,7 @@ class _Builder:
                 if text:
                     ws.write_string(r, c, text)
         last = header + len(self.cells)
-        wb.define_name(MAP_NAME, f"='{META_SHEET}'!$A${header + 1}:$G${last + 1}")
+        _define(wb, MAP_NAME, f"='{META_SHEET}'!$A${header + 1}:$G${last + 1}")
         ws.hide()
         self._protect(ws)
 
@@ -889,7 +926,7 @@ class _Builder:
         ws.fit_to_pages(1, 0)
         ws.center_horizontally()
         ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
-        ws.set_footer(f"&L{_footer_text(r.unit)}&R第 &P 页，共 &N 页")
+        _footer(ws, r.unit)
         self._protect(ws)
 
     def _cover_heading(self, ws: Any, row: int, text: str) -> int:

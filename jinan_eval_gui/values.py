@@ -14,7 +14,6 @@ whether an input is required is the importer's business.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Context, Decimal, InvalidOperation
@@ -53,11 +52,14 @@ _NUMBER_RE = re.compile(
     r"(?P<sign>[+-])?(?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]*)"
     r"(?:\.(?P<frac>[0-9]*))?(?:[eE](?P<exp>[+-]?[0-9]{1,3}))?"
 )
-# Characters NFKC leaves alone that people use in numbers, and invisible ones.
-_EXTRA_MAP = str.maketrans({
-    "\u2212": "-", "\ufe63": "-", "\u2796": "-",  # minus signs
-    "\u200b": None, "\u200c": None, "\u200d": None, "\u2060": None, "\ufeff": None,
-})
+# Full-width ASCII forms (U+FF01..FF5E) to ASCII, the many spaces to a space, minus signs to "-",
+# invisible characters removed. Deliberately not NFKC: that would also read "²", "①" or "½" as
+# digits, which is a guess.
+_WIDTH_MAP = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_WIDTH_MAP.update({code: " " for code in (0x00A0, 0x3000, 0x202F, 0x205F, *range(0x2000, 0x200B))})
+_WIDTH_MAP.update({0x2212: "-", 0xFE63: "-", 0x2796: "-"})
+_WIDTH_MAP.update({code: None for code in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF)})
+_CLEAN_TABLE = str.maketrans(_WIDTH_MAP)
 _EXCEL_DIGITS = Context(prec=15)
 _EXACT = Context(prec=60)
 _HUNDRED = Decimal(100)
@@ -104,9 +106,9 @@ class _Unreadable(Exception):
 
 
 def _clean(text: str) -> str:
-    """NFKC (full-width digits, punctuation and spaces to ASCII), invisible characters removed,
+    """Full-width digits, letters and punctuation to ASCII, invisible characters removed,
     whitespace (incl. NBSP and the ideographic space) stripped at both ends."""
-    return unicodedata.normalize("NFKC", text).translate(_EXTRA_MAP).strip()
+    return text.translate(_CLEAN_TABLE).strip()
 
 
 def _fmt(number: Decimal) -> str:
@@ -124,7 +126,7 @@ def _canon(number: Decimal, *, excel: bool) -> Decimal:
         return Decimal(0)
     number = number.normalize(_EXCEL_DIGITS if excel else _EXACT)
     if number.adjusted() > 20:
-        raise _Unreadable("too_large", f"数值 {number} 过大，不像是实际填报的数据。请核对后重新填写。")
+        raise _Unreadable("too_large", f"数值 {_fmt(number)} 过大，不像是实际填报的数据。请核对后重新填写。")
     if number == number.to_integral_value():
         return number.quantize(Decimal(1), context=_EXACT)
     return number
@@ -175,7 +177,7 @@ def _number_text(text: str) -> tuple[Decimal, bool, bool]:
 def _why_not_number(raw: str, cleaned: str) -> tuple[str, str]:
     q = _quote(raw.strip())
     lowered = cleaned.casefold()
-    has_digit = any(ch.isdigit() for ch in cleaned)
+    has_digit = any("0" <= ch <= "9" for ch in cleaned)
     if lowered in _NOT_APPLICABLE:
         return ("not_applicable", f"{q}不是数值。如果实际为 0，请填写 0；如果本项不适用，请留空，"
                                   "并在说明栏写明原因。")
@@ -199,7 +201,9 @@ def _why_not_number(raw: str, cleaned: str) -> tuple[str, str]:
 def _options(options: Iterable[Any] | None) -> list[tuple[str, Any]]:
     out = []
     for option in options or ():
-        if isinstance(option, Mapping):
+        if isinstance(option, str):  # a bare label: the label is the value
+            label, value = option, option
+        elif isinstance(option, Mapping):
             label, value = option["label"], option["value"]
         elif isinstance(option, tuple):
             label, value = option
@@ -248,9 +252,9 @@ def _read_number(cell: CellValue, kind: str, percent_mode: str, issues: list[Iss
     # Text: typed as text, pasted, or the text result of a formula.
     number, percent, scientific = _number_text(str(cell.value))
     number = _canon(number, excel=False)
+    shown = f"{_fmt(number)}%（记为 {_fmt(number)}）" if percent else _fmt(number)
     issues.append(Issue("info", "number_as_text",
-                        f"数字以文本形式保存（{_quote(cell.raw.strip())}），已按数值 "
-                        f"{_fmt(number)}{'%' if percent else ''} 读取。"))
+                        f"数字以文本形式保存（{_quote(cell.raw.strip())}），已按 {shown} 读取。"))
     if scientific:
         issues.append(Issue("info", "scientific",
                             f"{_quote(cell.raw.strip())}是科学计数法，已换算为 {_fmt(number)}。"))
@@ -360,8 +364,9 @@ def parse_value(
     """Read ``cell`` as the value of an input of ``kind``.
 
     ``kind``: one of KINDS (a ``table`` input is read column by column with the column's kind).
-    ``options``: for ``choice``, ``{label, value}`` mappings, ``(label, value)`` pairs or objects
-    with ``.label``/``.value``; the option's value is returned.
+    ``options``: for ``choice``, bare labels, ``{label, value}`` mappings, ``(label, value)``
+    pairs or objects with ``.label``/``.value``; the option's value is returned (the canonical
+    label for bare labels, even when the typed text differed in width, case or spaces).
     ``percent_mode``: ``"number"`` (the template asks for 0..100; a number in a cell formatted as
     percent is a fraction Excel stores, so 0.85 there reads as 85) or ``"fraction"`` (every
     stored number in a percent input is a fraction of 1). ``minimum``/``maximum``: the input's

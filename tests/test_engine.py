@@ -61,6 +61,10 @@ RAW = {
         _ind(5, "S.1", None, [_count("events")], "MIN(cap, per_event * events)",
              kind="deduction", params={"cap": 5, "per_event": 2},
              assumption="每起事件扣 2 分，本项最多扣 5 分。"),
+        _ind(6, "S.1", None, [{"key": "cii", "label": "运营关基", "kind": "yesno"},
+                              {"key": "mech", "label": "建立机制", "kind": "yesno"}],
+             "SUM(cii * (1 - mech))", kind="deduction", collect="per_unit", all_units=True,
+             units=[]),
     ],
 }
 
@@ -77,6 +81,7 @@ def _values(**over):
         3: {"handled": D(45), "reports": D(50)},
         4: {"survey": D("83.456")},
         5: {"events": D(1)},
+        6: {"cii": [D(0), D(0)], "mech": [D(1), D(1)]},
     }
     for key, val in over.items():
         values[int(key[1:])] = val
@@ -184,3 +189,14 @@ def test_properties(cat, n, d, extra, survey, events):
     weighted = sum(g.weight * g.score for g in r.level1 if g.kind == "weighted")
     assert r.total == max(D(0), round2(weighted / 100) - r.deductions)
     assert D(0) <= r.total <= D(100)
+
+
+def test_per_unit_lists_stay_aligned_when_a_unit_did_not_report(cat):
+    # unit 1: operates CII without a mechanism (1 point); unit 2 left "mech" blank;
+    # unit 3 left "cii" blank. Only unit 1 is complete, so exactly 1 point is deducted.
+    values = _values(i6={"cii": [D(1), D(1), None], "mech": [D(0), None, D(0)]})
+    r = engine.score(cat, values)
+    assert r.indicators[6].status == "ok" and r.indicators[6].score == D("1.00")
+    assert r.deductions == D("3.00")  # 2 (indicator 5) + 1
+    nobody = engine.score(cat, _values(i6={"cii": [None, None], "mech": [None, None]}))
+    assert nobody.indicators[6].status == "missing" and nobody.indicators[6].score == D(0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -14,6 +15,7 @@ from lo import convert, needs_soffice
 from jinan_eval_gui import catalogue as catalogue_mod
 from jinan_eval_gui import engine, export
 from jinan_eval_gui.engine import Override
+from jinan_eval_gui.errors import ExportError
 
 EVIL = ["=1+1", "@SUM(A1)", "+1-2", "-A1", "=HYPERLINK(\"http://x\",\"y\")"]
 
@@ -33,7 +35,33 @@ def cat():
 # ---------------------------------------------------------------------------------------
 # synthetic values from the catalogue's input specs
 # ---------------------------------------------------------------------------------------
-def _number(spec, rng: random.Random) -> Decimal:
+def _levels(ind) -> tuple[dict[str, int], dict[str, int]]:
+    """From checks ``a + b <= c``: how high each key must sit, and how many terms share a side.
+
+    Used when random values keep failing the checks: keys on the left are drawn low, keys on
+    the right high, so chains such as ``dispatch_ok <= dispatched <= filed`` hold.
+    """
+    level: dict[str, int] = {}
+    terms: dict[str, int] = {}
+    pairs = []
+    for check in ind.checks:
+        if "<=" not in check.rule.text or check.rule.text.count("<=") > 1:
+            continue
+        left, right = (set(NAME.findall(part)) for part in check.rule.text.split("<="))
+        pairs.append((left, right))
+        for name in left:
+            terms[name] = max(terms.get(name, 1), len(left))
+    for _ in range(6):
+        for left, right in pairs:
+            for name in right:
+                level[name] = max(level.get(name, 0), 1 + max(level.get(n, 0) for n in left))
+    return level, terms
+
+
+NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def _number(spec, rng: random.Random, shape: tuple[int, int, int] | None = None) -> Decimal:
     lo, hi = spec.bounds()
     lo = lo if lo is not None else Decimal(0)
     if spec.kind == "yesno":
@@ -46,16 +74,27 @@ def _number(spec, rng: random.Random) -> Decimal:
         return Decimal(rng.randint(int(lo), int(hi if hi is not None else 5)))
     top = hi if hi is not None else lo + 5000
     top = min(top, lo + 5000)
+    if shape is not None:  # (level, max level, terms): a band of [lo, top]
+        level, top_level, terms = shape
+        share = Decimal(str((level + rng.uniform(0.1, 0.9)) / (top_level + 1) / terms))
+        top = lo + (top - lo) * share
     if spec.kind == "count":
-        return Decimal(rng.randint(int(lo), int(top)))
-    # amount, percent, score: 2 decimals, sometimes an awkward half-cent boundary
+        return Decimal(rng.randint(int(lo), max(int(lo), int(top))))
+    # amount, percent, score: 2 decimals
     cents = rng.randint(int(lo * 100), int(top * 100))
     return (Decimal(cents) / 100).quantize(Decimal("0.01"))
 
 
-def _indicator_values(cat, ind, rng: random.Random) -> dict:
+def _indicator_values(cat, ind, rng: random.Random, banded: bool = False) -> dict:
     out: dict = {}
     units = cat.units_of(ind)
+    level, terms = _levels(ind) if banded else ({}, {})
+    top_level = max(level.values(), default=0)
+
+    def draw(spec):
+        shape = (level.get(spec.key, 0), top_level, terms.get(spec.key, 1)) if banded else None
+        return _number(spec, rng, shape)
+
     for spec in ind.inputs:
         if spec.kind == "text":
             out[spec.key] = f"说明材料 {rng.randint(1, 99)}"
@@ -68,9 +107,9 @@ def _indicator_values(cat, ind, rng: random.Random) -> dict:
                 else:
                     out[name] = [_number(col, rng) for _ in range(rows)]
         elif ind.collect == "per_unit":
-            out[spec.key] = [_number(spec, rng) for _ in units]
+            out[spec.key] = [draw(spec) for _ in units]
         else:
-            out[spec.key] = _number(spec, rng)
+            out[spec.key] = draw(spec)
     return out
 
 
@@ -80,8 +119,8 @@ def synthetic_values(cat, seed: int = 1) -> dict[int, dict]:
     params = engine.resolve_params(cat, None)
     values: dict[int, dict] = {}
     for ind in cat.indicators:
-        for _ in range(2000):
-            candidate = _indicator_values(cat, ind, rng)
+        for attempt in range(600):
+            candidate = _indicator_values(cat, ind, rng, banded=attempt >= 100)
             if engine.score_indicator(ind, candidate, params).status == "ok":
                 break
         else:  # pragma: no cover - a catalogue change the generator cannot satisfy
@@ -189,6 +228,8 @@ def test_every_score_in_calc_is_a_formula(cat, single):
     assert sorted(level3) == sorted(r.id for r in res.indicators.values())
     assert all(str(c.value).startswith("=") for c in level3.values())
     assert len(block_scores) == len(cat.indicators)
+    notes = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert not [n for n in notes if "无法生成公式" in n]
     for name, cell in block_scores:
         if "专家评分" in name:
             assert cell.value == 88.5
@@ -397,3 +438,58 @@ def test_multi_entity_recomputes_in_libreoffice(multi, tmp_path):
     for rank, entity in enumerate(order, 1):
         assert got[entity][0] == rank
         assert round(got[entity][1], 2) == float(entities[entity].total)
+
+
+def test_sheet_names_are_safe_and_unique():
+    names = export.calc_sheet_names(["历下区", "a/b:c", "a?b*c", "x" * 40, "'引号'"])
+    assert len(set(names.values())) == 5
+    for name in names.values():
+        assert len(name) <= 31 and not set("[]:*?/\\") & set(name)
+        assert name.startswith("计算过程-") and not name.endswith("'")
+    assert export.calc_sheet_names(["济南市"]) == {"济南市": "计算过程"}
+
+
+def test_missing_folder_is_an_export_error(cat, tmp_path):
+    res = score(cat, synthetic_values(cat))
+    with pytest.raises(ExportError):
+        export.export_workbook(cat, {"济南市": res}, tmp_path / "nope" / "a.xlsx")
+    with pytest.raises(ExportError):
+        export.export_workbook(cat, {}, tmp_path / "a.xlsx")
+
+
+def _half_cent_overrides(cat) -> tuple[dict[int, Override], set[str]]:
+    """Expert scores putting level-2 sums exactly on a half cent (x.xx5) where weights allow."""
+    overrides = {}
+    targeted = set()
+    for l2 in cat.level2:
+        children = [i for i in cat.indicators_of(l2.id) if i.kind != "deduction"]
+        if len(children) < 2:
+            continue
+        w1, w2 = (int(children[0].weight), int(children[1].weight))
+        pair = next(((a, b) for a in range(100) for b in range(100)
+                     if (w1 * a + w2 * b) % 100 == 50), None)
+        if pair is None:  # e.g. 20/20/...: Σ w·s/100 can never end in 5 at the third decimal
+            continue
+        targeted.add(l2.id)
+        for ind in children:
+            overrides[ind.id] = Override(Decimal("60"), "边界测试")
+        for ind, k in zip(children, pair, strict=False):
+            overrides[ind.id] = Override(Decimal("60") + Decimal(k) / 100, "边界测试")
+    return overrides, targeted
+
+
+@needs_soffice
+@pytest.mark.slow
+def test_half_cents_round_like_the_engine(cat, tmp_path):
+    values = synthetic_values(cat, seed=3)
+    overrides, targeted = _half_cent_overrides(cat)
+    res = score(cat, values, overrides, entity="边界")
+    exact = [g for g in res.level2 if g.id in targeted]
+    assert len(exact) >= 10
+    assert all((sum(t.weight * t.score for t in g.terms) / 100) % Decimal("0.01")
+               == Decimal("0.005") for g in exact)
+    path = export.export_workbook(cat, {"边界": res}, tmp_path / "half.xlsx",
+                                  values_by_entity={"边界": values})
+    stripped = tmp_path / "stripped.xlsx"
+    _strip_cached_values(path, stripped)
+    _assert_cents(_recomputed(convert(stripped, tmp_path / "lo"), "计算过程"), res)

@@ -1,0 +1,249 @@
+"""The main window: workflow navigation, one page per step, File and Help menus."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from PySide6.QtCore import QSize, QThreadPool
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QWidget,
+)
+
+from .. import __version__
+from . import messages, settings
+from .dialogs.help import HelpDialog
+from .dialogs.new_round import NewRoundDialog
+from .formloader import load_form
+from .pages import PAGE_CLASSES
+from .pages.base import Page
+from .session import Session
+
+APP_NAME = "济南市新型智慧城市评价工具"
+ROUND_FILTER = "评价轮次 (*.jeval);;所有文件 (*)"
+
+
+class MainWindow(QMainWindow):
+    """Navigation list on the left, the pages in a stack, menus, a status bar."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = Session(self)
+        self.session.window = self
+        self.ui = load_form("main_window")
+        self.setCentralWidget(self.ui)
+        self.pages: dict[str, Page] = {}
+        for cls in PAGE_CLASSES:
+            page = cls(self.session)
+            self.pages[page.key] = page
+            self.ui.pageStack.addWidget(page)
+            item = QListWidgetItem(page.title)
+            item.setSizeHint(QSize(140, 44))
+            self.ui.navList.addItem(item)
+        self.ui.navList.setStyleSheet(
+            "QListWidget { background: #f2f4f7; font-size: 11pt; padding-top: 8px; }"
+            "QListWidget::item { padding-left: 18px; }"
+            "QListWidget::item:selected { background: #1f5fbf; color: white; }")
+        self.ui.navList.currentRowChanged.connect(self.ui.pageStack.setCurrentIndex)
+        self.ui.navList.setCurrentRow(0)
+        overview = self.pages["overview"]
+        overview.new_requested.connect(self.new_round)
+        overview.open_requested.connect(self.open_round_dialog)
+        overview.recent_requested.connect(self.open_round)
+        self.dialog: QWidget | None = None
+        self._build_menus()
+        self._build_status_bar()
+        self.session.round_changed.connect(self._update_title)
+        self.session.busy_changed.connect(self._on_busy_changed)
+        self.session.status.connect(self._on_status)
+        self._update_title()
+        self.resize(1280, 800)
+
+    # -- layout ------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("文件(&F)")
+        self.new_action = self._action(file_menu, "新建评价轮次(&N)…", self.new_round,
+                                       QKeySequence.StandardKey.New)
+        self.open_action = self._action(file_menu, "打开(&O)…", self.open_round_dialog,
+                                        QKeySequence.StandardKey.Open)
+        self.recent_menu = file_menu.addMenu("最近打开(&R)")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addSeparator()
+        self.backup_action = self._action(file_menu, "备份为(&B)…", self.backup_dialog)
+        self.close_action = self._action(file_menu, "关闭评价轮次(&C)", self.close_round)
+        file_menu.addSeparator()
+        self._action(file_menu, "退出(&X)", self.close, QKeySequence.StandardKey.Quit)
+        help_menu = bar.addMenu("帮助(&H)")
+        self._action(help_menu, "使用说明(&U)", self.show_help, QKeySequence.StandardKey.HelpContents)
+        self._action(help_menu, "关于(&A)", self.show_about)
+
+    def _action(self, menu, text: str, slot, shortcut=None) -> QAction:  # noqa: ANN001
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(lambda _checked=False: slot())
+        menu.addAction(action)
+        return action
+
+    def _build_status_bar(self) -> None:
+        self.status_label = QLabel("")
+        self.busy_bar = QProgressBar()
+        self.busy_bar.setRange(0, 0)
+        self.busy_bar.setMaximumWidth(160)
+        self.busy_bar.setVisible(False)
+        self.statusBar().addWidget(self.status_label, 1)
+        self.statusBar().addPermanentWidget(self.busy_bar)
+
+    def _update_title(self) -> None:
+        rnd = self.session.rnd
+        if rnd is None:
+            self.setWindowTitle(APP_NAME)
+        else:
+            info = rnd.info
+            readonly = "［只读］" if rnd.readonly else ""
+            self.setWindowTitle(f"{info.name}（{info.year} 年度）{readonly} - {APP_NAME}")
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        idle = not self.session.busy
+        has_round = self.session.rnd is not None
+        self.new_action.setEnabled(idle)
+        self.open_action.setEnabled(idle)
+        self.recent_menu.setEnabled(idle)
+        self.backup_action.setEnabled(idle and has_round)
+        self.close_action.setEnabled(idle and has_round)
+
+    def _on_busy_changed(self, busy: bool) -> None:
+        self.busy_bar.setVisible(busy)
+        self._update_actions()
+
+    def _on_status(self, text: str) -> None:
+        self.status_label.setText(text)
+
+    # -- pages -------------------------------------------------------------------------
+    def page(self, key: str) -> Page:
+        return self.pages[key]
+
+    def show_page(self, key: str) -> Page:
+        """Switch to a page by key (overview, catalogue, issue, collect, results, export)."""
+        page = self.pages[key]
+        self.ui.navList.setCurrentRow(list(self.pages).index(key))
+        return page
+
+    # -- File menu ---------------------------------------------------------------------
+    def new_round(self) -> NewRoundDialog | None:
+        if self.session.busy:
+            return None
+        dialog = NewRoundDialog(self)
+        dialog.confirmed.connect(self._create_round)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _create_round(self, path: str, year: int, name: str, entities: list[str]) -> None:
+        self.session.create_round(path, year=year, name=name, entities=tuple(entities),
+                                  done=lambda: self.show_page("overview"))
+
+    def open_round_dialog(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "打开评价轮次", settings.last_dir("rounds"),
+                                              ROUND_FILTER)
+        if name:
+            settings.remember_dir("rounds", Path(name).parent)
+            self.open_round(name)
+
+    def open_round(self, path: str | Path, *, readonly: bool = False) -> None:
+        self.session.open_round(path, readonly=readonly)
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        files = settings.recent_files()
+        for path in files:
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda _checked=False, p=path: self.open_round(p))
+        if not files:
+            self.recent_menu.addAction("（无）").setEnabled(False)
+        else:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("清除列表", settings.clear_recent)
+
+    def close_round(self) -> None:
+        if not self.session.busy:
+            self.session.close_round()
+
+    def backup_dialog(self) -> None:
+        rnd = self.session.rnd
+        if rnd is None:
+            return
+        suggestion = rnd.path.with_name(f"{rnd.path.stem}-备份{rnd.path.suffix}")
+        name, _ = QFileDialog.getSaveFileName(self, "评价轮次备份为", str(suggestion),
+                                              ROUND_FILTER)
+        if name:
+            self.backup_to(Path(name))
+
+    @messages.guarded
+    def backup_to(self, dest: Path) -> Path | None:
+        """Copy the round file while nothing writes to it, check the copy, then publish it."""
+        from ..store import Round
+
+        rnd = self.session.rnd
+        if rnd is None or self.session.busy:
+            return None
+        dest = Path(dest)
+        if dest.suffix.lower() != ".jeval":
+            dest = dest.with_name(dest.name + ".jeval")
+        if dest.resolve() == rnd.path.resolve():
+            messages.error(self, "备份文件不能与当前评价轮次文件相同，请换一个文件名")
+            return None
+        tmp = dest.with_name(f".{dest.name}.part")
+        try:
+            shutil.copy2(rnd.path, tmp)  # idle: every transaction is committed, no journal
+            Round.open(tmp, readonly=True).close()  # the copy is a sound round file
+            os.replace(tmp, dest)
+        finally:
+            tmp.unlink(missing_ok=True)
+        self.status_label.setText(f"已备份到 {dest}")
+        return dest
+
+    # -- Help menu ---------------------------------------------------------------------
+    def show_help(self) -> HelpDialog:
+        dialog = HelpDialog(self)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def about_text(self) -> str:
+        cat = self.session.cat
+        rnd = self.session.rnd
+        lines = [f"<h3>{APP_NAME}</h3>", f"<p>程序版本：{__version__}</p>"]
+        if rnd is not None:
+            info = rnd.info
+            lines.append(f"<p>本评价轮次的指标体系：版本 {info.catalogue_version}"
+                         f"（校验值 {info.catalogue_hash[:12]}）</p>")
+        if cat is not None:
+            lines.append(f"<p>{cat.title}，版本 {cat.version}</p>")
+        lines.append("<p>用于济南市新型智慧城市年度评价：指标体系、数据采集模板、回收校验、"
+                     "评分与报告。</p>")
+        return "".join(lines)
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, "关于", self.about_text())
+
+    # -- closing -----------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.session.busy:
+            if not messages.ask(self, "正在处理，确定要在完成后退出吗？"):
+                event.ignore()
+                return
+            self.session.cancel()
+            QThreadPool.globalInstance().waitForDone()
+        self.session.close_round()
+        event.accept()

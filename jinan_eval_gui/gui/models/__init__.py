@@ -1,0 +1,1 @@
+"""Item models over the round and the results (no hand-filled widgets)."""

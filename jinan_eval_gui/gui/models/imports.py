@@ -1,0 +1,286 @@
+"""Models of the data collection page: files to import, findings, changes, conflicts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel
+from PySide6.QtGui import QColor
+
+from .table import (
+    BAD,
+    GOOD,
+    MUTED,
+    RECORD_ROLE,
+    RIGHT,
+    SORT_ROLE,
+    WARN,
+    Column,
+    RecordTableModel,
+    text,
+)
+
+if TYPE_CHECKING:
+    from ...catalogue import Catalogue
+
+SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
+PREVIEW_LABELS = {"imported": "可导入", "updated": "将更新已有数据", "unchanged": "与已导入的相同",
+                  "rejected": "将被拒收"}
+RESULT_LABELS = {"imported": "已导入", "updated": "已更新", "unchanged": "无变化",
+                 "rejected": "已拒收"}
+
+
+# ---------------------------------------------------------------------------------------
+# Files
+# ---------------------------------------------------------------------------------------
+@dataclass
+class ImportFile:
+    """A returned workbook the user added, and what the last check or import said."""
+
+    path: Path
+    stage: str = "added"  # added | checked | imported
+    status: str = ""
+    unit: str = ""
+    entity: str = ""
+    findings: list[Any] = field(default_factory=list)
+    diffs: list[Any] = field(default_factory=list)
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    @property
+    def status_label(self) -> str:
+        if self.stage == "added":
+            return "待检查"
+        labels = PREVIEW_LABELS if self.stage == "checked" else RESULT_LABELS
+        return labels.get(self.status, self.status)
+
+
+class ImportFilesModel(RecordTableModel):
+    """The returned workbooks waiting to be checked and imported."""
+
+    columns = (
+        Column("文件", lambda f: f.path.name, tooltip=lambda f: str(f.path)),
+        Column("评价对象", lambda f: f.entity),
+        Column("责任单位", lambda f: f.unit),
+        Column("检查结果", lambda f: f.status_label),
+        Column("错误", lambda f: f.count("error") or "", RIGHT),
+        Column("警告", lambda f: f.count("warning") or "", RIGHT),
+        Column("数据变化", lambda f: len(f.diffs) or "", RIGHT),
+    )
+
+    def add_paths(self, paths: list[Path]) -> int:
+        """Add files not yet listed; return how many were added."""
+        known = {f.path.resolve() for f in self._rows}
+        new = [ImportFile(p) for p in paths if p.resolve() not in known]
+        if new:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
+            self._rows.extend(new)
+            self.endInsertRows()
+        return len(new)
+
+    def remove_rows(self, rows: list[int]) -> None:
+        keep = [f for i, f in enumerate(self._rows) if i not in set(rows)]
+        self.set_rows(keep)
+
+    def paths(self) -> list[Path]:
+        return [f.path for f in self._rows]
+
+    def apply_report(self, report: Any, stage: str) -> None:
+        """Take the per-file results of ``workflow.import_files`` (preview or real)."""
+        by_path = {Path(r.path).resolve(): r for r in report.files}
+        for f in self._rows:
+            result = by_path.get(f.path.resolve())
+            if result is None:
+                continue
+            f.stage, f.status = stage, result.status
+            f.unit, f.entity = result.unit or "", result.entity or ""
+            f.findings, f.diffs = list(result.findings), list(result.diffs)
+        self.set_rows(self._rows)
+
+    def background(self, record: ImportFile, column: int) -> QColor | None:
+        if record.stage == "added":
+            return None
+        if record.status == "rejected" or record.count("error"):
+            return BAD
+        if record.count("warning"):
+            return WARN
+        return GOOD
+
+
+# ---------------------------------------------------------------------------------------
+# Findings
+# ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FindingRow:
+    """A finding with the file and unit it belongs to."""
+
+    file: str
+    unit: str
+    finding: Any
+
+    @property
+    def severity(self) -> str:
+        return self.finding.severity
+
+    @property
+    def indicator_id(self) -> int | None:
+        return self.finding.indicator_id
+
+
+_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+class FindingsModel(RecordTableModel):
+    """What the check found in the returned files: where, which value, what to do."""
+
+    columns = (
+        Column("级别", lambda r: SEVERITY_LABELS.get(r.severity, r.severity),
+               sort=lambda r: _SEVERITY_ORDER.get(r.severity, 9)),
+        Column("文件", lambda r: r.file),
+        Column("责任单位", lambda r: r.unit),
+        Column("工作表", lambda r: r.finding.sheet),
+        Column("单元格", lambda r: r.finding.cell),
+        Column("指标", lambda r: r.indicator_id, RIGHT, sort=lambda r: r.indicator_id or 0),
+        Column("填报值", lambda r: r.finding.value),
+        Column("问题说明", lambda r: r.finding.message),
+    )
+
+    def set_files(self, files: list[ImportFile]) -> None:
+        self.set_rows([FindingRow(f.path.name, f.unit, x) for f in files for x in f.findings])
+
+    def background(self, record: FindingRow, column: int) -> QColor | None:
+        return {"error": BAD, "warning": WARN}.get(record.severity)
+
+
+class FindingsFilterProxy(QSortFilterProxyModel):
+    """Sort by any column; filter by severity, unit and indicator (empty = all)."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setSortRole(SORT_ROLE)
+        self._severity = ""
+        self._unit = ""
+        self._indicator: int | None = None
+
+    def set_filters(self, *, severity: str = "", unit: str = "",
+                    indicator: int | None = None) -> None:
+        self._severity, self._unit, self._indicator = severity, unit, indicator
+        self.invalidateFilter()
+
+    def filterAcceptsRow(self, source_row: int,
+                         source_parent: QModelIndex | QPersistentModelIndex) -> bool:
+        index = self.sourceModel().index(source_row, 0, source_parent)
+        rec: FindingRow = self.sourceModel().data(index, RECORD_ROLE)
+        if self._severity and rec.severity != self._severity:
+            return False
+        if self._unit and rec.unit != self._unit:
+            return False
+        return self._indicator is None or rec.indicator_id == self._indicator
+
+
+# ---------------------------------------------------------------------------------------
+# Changes against the values already imported
+# ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DiffRow:
+    file: str
+    unit: str
+    indicator_id: int
+    input_key: str
+    old: Any
+    new: Any
+
+
+class DiffsModel(RecordTableModel):
+    """Values a re-submitted file would change (indicator, input, old → new)."""
+
+    columns = (
+        Column("文件", lambda r: r.file),
+        Column("责任单位", lambda r: r.unit),
+        Column("指标", lambda r: r.indicator_id, RIGHT),
+        Column("填报项", lambda r: r.input_key),
+        Column("原值", lambda r: r.old),
+        Column("新值", lambda r: r.new),
+    )
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.cat: Catalogue | None = None
+
+    def set_files(self, files: list[ImportFile]) -> None:
+        rows = []
+        for f in files:
+            for diff in f.diffs:
+                if hasattr(diff, "indicator_id"):
+                    ind, key, old, new = diff.indicator_id, diff.input_key, diff.old, diff.new
+                    label = f"{diff.label}（{key}）" if getattr(diff, "label", "") else key
+                else:
+                    ind, key, old, new = tuple(diff)[:4]
+                    label = self._label(ind, key)
+                rows.append(DiffRow(f.path.name, f.unit, ind, label, old, new))
+        self.set_rows(rows)
+
+    def _label(self, indicator_id: int, key: str) -> str:
+        try:
+            spec = self.cat.indicator(indicator_id).input(key.split(".")[0]) if self.cat else None
+        except KeyError:
+            spec = None
+        return f"{spec.label}（{key}）" if spec is not None else key
+
+
+# ---------------------------------------------------------------------------------------
+# Conflicts between units
+# ---------------------------------------------------------------------------------------
+def candidate_pairs(candidates: Any) -> list[tuple[str, str]]:
+    """(unit, value as text) for each competing value of a conflict."""
+    pairs: list[tuple[str, str]] = []
+    for c in candidates or []:
+        if isinstance(c, dict):
+            value = next((c[k] for k in ("value", "text", "number", "values") if k in c), "")
+            pairs.append((str(c.get("unit", "")), text(value)))
+        elif isinstance(c, list | tuple) and len(c) >= 2:
+            pairs.append((str(c[0]), text(c[1])))
+        else:
+            pairs.append((text(c), ""))
+    return pairs
+
+
+class ConflictsModel(RecordTableModel):
+    """Shared inputs that units reported differently, open ones first."""
+
+    columns = (
+        Column("编号", lambda c: c.id, RIGHT),
+        Column("评价对象", lambda c: c.entity),
+        Column("指标", lambda c: c.indicator_id, RIGHT),
+        Column("填报项", lambda c: c.input_key),
+        Column("各单位填报值", lambda c: "；".join(f"{u}：{v}" for u, v in
+                                              candidate_pairs(c.candidates))),
+        Column("处理结果", lambda c: _resolution_text(c)),
+        Column("理由", lambda c: c.reason or ""),
+    )
+
+    def refresh(self, rnd: Any) -> None:
+        conflicts = rnd.list_conflicts() if rnd is not None else []
+        self.set_rows(sorted(conflicts, key=lambda c: (c.resolved_at is not None, c.id)))
+
+    def open_count(self) -> int:
+        return sum(1 for c in self._rows if c.resolved_at is None)
+
+    def background(self, record: Any, column: int) -> QColor | None:
+        return WARN if record.resolved_at is None else None
+
+    def foreground(self, record: Any, column: int) -> QColor | None:
+        return MUTED if record.resolved_at is not None else None
+
+
+def _resolution_text(conflict: Any) -> str:
+    if conflict.resolved_at is None:
+        return "未处理"
+    res = conflict.resolution
+    unit = res.get("unit") if isinstance(res, dict) else res
+    return f"采用 {unit} 的数据" if unit else "已处理"
+

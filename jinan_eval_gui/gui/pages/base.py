@@ -1,0 +1,99 @@
+"""What every page shares: its form, the session, the "no round yet" banner, busy state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QVBoxLayout, QWidget
+
+from ..formloader import load_form
+from ..session import Session
+
+NO_ROUND = "请先通过“文件 → 新建评价轮次”或“文件 → 打开”选择一个评价轮次。"
+
+
+class Page(QWidget):
+    """A workflow page: subclasses set ``key``/``title``/``form_name`` and implement setup."""
+
+    key = ""
+    title = ""
+    form_name = ""
+    needs_round = True
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(f"{self.key}Page")
+        self.session = session
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 10)
+        self.banner = QLabel(NO_ROUND, self)
+        self.banner.setObjectName("noRoundBanner")
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet(
+            "background: #fff3d6; border: 1px solid #e8c77a; padding: 8px; border-radius: 3px;")
+        layout.addWidget(self.banner)
+        self.ui = load_form(self.form_name, self)
+        layout.addWidget(self.ui, 1)
+        self.setup()
+        session.round_changed.connect(self._round_changed)
+        session.busy_changed.connect(lambda _busy: self.update_actions())
+        self._round_changed()
+
+    # -- for subclasses ----------------------------------------------------------------
+    def setup(self) -> None:
+        """Models, views and connections (called once)."""
+
+    def refresh(self) -> None:
+        """Re-read what the page shows from the session (main thread, session idle)."""
+
+    def update_actions(self) -> None:
+        """Enable or disable the page's buttons for the current state."""
+
+    # -- shared ------------------------------------------------------------------------
+    def _round_changed(self) -> None:
+        missing = self.needs_round and self.session.rnd is None
+        self.banner.setVisible(missing)
+        self.ui.setEnabled(not missing)
+        self.refresh()
+        self.update_actions()
+
+    @property
+    def idle_with_round(self) -> bool:
+        return self.session.rnd is not None and not self.session.busy
+
+    @property
+    def idle_writable(self) -> bool:
+        return self.session.writable and not self.session.busy
+
+    @staticmethod
+    def open_path(path: str | Path) -> bool:
+        """Open a file or folder with the system's program (Explorer, Excel, Word)."""
+        return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
+def setup_table(view: QAbstractItemView, *, stretch_last: bool = True) -> None:
+    """Common look of the table views: compact rows, resizable columns."""
+    header = getattr(view, "horizontalHeader", None)
+    if header is not None:
+        h = header()
+        h.setStretchLastSection(stretch_last)
+        h.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        h.setHighlightSections(False)
+    vertical = getattr(view, "verticalHeader", None)
+    if vertical is not None:
+        vertical().setVisible(False)
+        vertical().setDefaultSectionSize(max(24, view.fontMetrics().height() + 8))
+
+
+def fit_columns(view: QAbstractItemView, maximum: int = 360) -> None:
+    """Size columns to their contents, but keep long texts from taking the whole width."""
+    header = view.horizontalHeader() if hasattr(view, "horizontalHeader") else view.header()
+    model = view.model()
+    if model is None:
+        return
+    for column in range(model.columnCount()):
+        view.resizeColumnToContents(column)
+        if header.sectionSize(column) > maximum:
+            header.resizeSection(column, maximum)
