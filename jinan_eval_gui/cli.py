@@ -157,12 +157,22 @@ def cmd_sample_fill(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    """Exit 0: every file imported (or unchanged) without errors; 1: a file was rejected or has
+    errors; 2: the import could not run (round file missing, locked or damaged)."""
     from . import workflow
+    from .errors import EvalError
     from .importer import SEVERITY_LABELS
 
-    with _open_round(args.round_file, readonly=args.dry_run) as rnd:
-        report = workflow.import_files(rnd, args.files, dry_run=args.dry_run,
-                                       progress=None if args.json else _progress)
+    try:
+        with _open_round(args.round_file, readonly=args.dry_run) as rnd:
+            report = workflow.import_files(rnd, args.files, dry_run=args.dry_run,
+                                           progress=None if args.json else _progress,
+                                           previous_round=args.compare)
+    except EvalError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        if args.json:
+            _print_json({"dry_run": args.dry_run, "error": str(exc), "files": []})
+        return 2
     if args.json:
         _print_json(report.to_json())
         return report.exit_code
@@ -170,14 +180,20 @@ def cmd_import(args: argparse.Namespace) -> int:
         who = f"{f.entity} {f.unit}".strip()
         _out(f"{f.status_label}：{f.path.name}{'（' + who + '）' if who else ''}")
         for d in f.diffs:
-            _out(f"    变更 指标 {d.indicator_id}“{d.label}”：{d.old or '（空）'} → {d.new or '（空）'}")
+            where = f"{d.cell} " if d.cell else ""
+            _out(f"    变更 {where}指标 {d.indicator_id}“{d.label}”：{d.old or '（空）'} → "
+                 f"{d.new or '（空）'}")
         for x in f.findings:
             where = "，".join(p for p in (x.sheet, x.cell) if p)
-            _out(f"    [{SEVERITY_LABELS[x.severity]}] {where + '：' if where else ''}{x.message}")
+            typed = f"（填写：{x.value}）" if x.value else ""
+            _out(f"    [{SEVERITY_LABELS[x.severity]}] {where + '：' if where else ''}{x.message}"
+                 f"{typed}")
     c = report.counts()
-    prefix = "（试运行，未保存）" if args.dry_run else ""
+    errors = sum(f.count("error") for f in report.files)
+    warnings = sum(f.count("warning") for f in report.files)
+    prefix = "（试运行，未保存任何内容）" if args.dry_run else ""
     _out(f"{prefix}合计：导入 {c['imported']}、更新 {c['updated']}、未变化 {c['unchanged']}、"
-         f"拒绝 {c['rejected']}")
+         f"拒绝 {c['rejected']}；错误 {errors} 处，警告 {warnings} 处")
     return report.exit_code
 
 
@@ -263,6 +279,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_selftest(args: argparse.Namespace) -> int:
+    from . import selftest
+
+    return selftest.run(args.out, gui=args.gui)
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
     from .gui.app import main as gui_main
 
@@ -303,6 +325,8 @@ def _import_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("files", nargs="+", metavar="FILE", help="回传的 .xlsx 文件")
     p.add_argument("--dry-run", action="store_true", help="只校验并报告，不保存")
     p.add_argument("--json", action="store_true", help="输出 JSON")
+    p.add_argument("--compare", metavar="EARLIER_ROUND",
+                   help="上一年度评价轮次文件：与其已接受的数据相比变动过大时给出警告")
 
 
 @command("status", "查看各单位填报与回收情况")
@@ -339,6 +363,12 @@ def _demo_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", default="demo-output", metavar="DIR", help="输出文件夹")
 
 
+@command("selftest", "自检：在临时文件夹中运行完整流程并检查每一步的结果")
+def _selftest_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", metavar="DIR", help="保留生成的文件到此文件夹（默认用临时文件夹，结束后删除）")
+    p.add_argument("--gui", action="store_true", help="同时在后台启动 Qt 并加载全部界面文件（不显示窗口）")
+
+
 @command("gui", "打开图形界面")
 def _gui_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("round_file", nargs="?", metavar="ROUND_FILE")
@@ -373,6 +403,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if getattr(sys, "frozen", False):  # worker processes of the frozen app start here
+        import multiprocessing
+
+        multiprocessing.freeze_support()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):

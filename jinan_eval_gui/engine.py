@@ -209,7 +209,7 @@ def indicator_env(ind: Indicator, values: Mapping[str, Value],
             continue
         if spec.kind == "table":
             columns = {f"{spec.key}.{c.key}": list(values.get(f"{spec.key}.{c.key}") or [])
-                       for c in spec.columns}
+                       for c in spec.columns if c.kind != "text"}
             rows = max((len(v) for v in columns.values()), default=0)
             incomplete = any(len(v) != rows or any(x is None for x in v) for v in columns.values())
             if (spec.required and rows == 0) or incomplete:

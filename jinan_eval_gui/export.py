@@ -28,8 +28,8 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
-from . import engine
-from .catalogue import KIND_LABELS, Catalogue, Indicator, InputSpec
+from . import engine, rules
+from .catalogue import KIND_LABELS, Catalogue, Indicator, InputSpec, Step
 from .engine import STATUS_LABELS, IndicatorResult, Results, round2
 from .errors import EvalError, ExportError
 
@@ -64,7 +64,6 @@ _FINDING_COLUMNS = (
     ("cell", "单元格", 8), ("indicator", "指标", 8), ("input", "填报项", 24),
     ("severity", "级别", 8), ("message", "说明", 60),
 )
-_REDUCERS = re.compile(r"\b(SUM|AVERAGE|COUNT|MIN|MAX)\s*\(")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 # 计算过程 columns
@@ -279,9 +278,6 @@ class _InputRef:
         if not self.is_list:
             return _cell(self.first, _R_VALUE, sheet)
         return _range(self.first, self.first + self.count - 1, _R_VALUE, sheet)
-
-    def element(self, index: int, sheet: str) -> str:
-        return _cell(self.first + min(index, max(self.count - 1, 0)), _R_VALUE, sheet)
 
 
 @dataclass
@@ -865,6 +861,12 @@ class _Builder:
         _print_setup(ws, landscape=True, header_rows=(header, header), freeze=None)
 
 
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
 def _rule_text(ind: Indicator) -> str:
     lines = [f"{s.name}（{s.label}）= {s.rule.text}" if s.label else f"{s.name} = {s.rule.text}"
              for s in ind.steps]
@@ -899,19 +901,20 @@ class _RawRows:
 
     def write(self, values: Mapping[str, Any], env: Mapping[str, Any]) -> dict[str, _InputRef]:
         refs: dict[str, _InputRef] = {}
+        per_unit = self.ind.collect == "per_unit"
+        included = self.included_units(values, env) if per_unit else []
         for spec in self.ind.inputs:
             raw = values.get(spec.key)
             if spec.kind == "text":
                 self.line(spec, spec.key, "", raw, "" if raw is not None else "未填写")
             elif spec.kind == "table":
                 self.table(spec, values, refs)
-            elif isinstance(raw, list) or (self.ind.collect == "per_unit" and raw is None):
-                refs[spec.key] = self.per_unit(spec, raw or [])
+            elif per_unit:
+                refs[spec.key] = self.per_unit(spec, raw, env.get(spec.key), included)
             else:
-                value = env.get(spec.key)
-                note = ""
-                if raw is None:
-                    note = "缺报" if spec.required else "未填报，按 0 计"
+                missing = raw is None and spec.required
+                value = None if missing else env.get(spec.key)
+                note = "" if raw is not None else "缺报" if missing else "未填报，按 0 计"
                 refs[spec.key] = _InputRef(self.row, 0, [value])
                 self.line(spec, spec.key, "", value, note)
         return refs
@@ -934,22 +937,47 @@ class _RawRows:
             if col.kind != "text":
                 refs[name] = _InputRef(first, max(len(items), 1), items)
 
-    def per_unit(self, spec: InputSpec, items: list[Any]) -> _InputRef:
-        """Present elements first, contiguous (the range rules read), then the gaps."""
+    def included_units(self, values: Mapping[str, Any], env: Mapping[str, Any]) -> list[int] | None:
+        """Which units' rows the engine's lists hold: those that reported every required input.
+
+        Checked against the engine's lists; ``None`` when they disagree (the lists are then
+        written as the engine holds them, without unit names).
+        """
+        specs = [s for s in self.ind.inputs if s.kind not in ("text", "table")]
+        lists = {s.key: _as_list(values.get(s.key)) for s in specs}
+        width = max((len(v) for v in lists.values()), default=0)
+        at = {key: (v + [None] * width)[:width] for key, v in lists.items()}
+        rows = [i for i in range(width)
+                if all(at[s.key][i] is not None for s in specs if s.required)]
+        for s in specs:
+            expected = [at[s.key][i] if at[s.key][i] is not None else 0 for i in rows]
+            if expected != list(_as_list(env.get(s.key))):
+                return None
+        return rows
+
+    def per_unit(self, spec: InputSpec, raw: Any, used: Any, included: list[int] | None
+                 ) -> _InputRef:
+        """The values the rules read first, contiguous (one range), then the units left out."""
+        items = _as_list(raw)
+        used = _as_list(used)
         units = self.b.cat.units_of(self.ind)
         labels = list(units) if len(units) == len(items) else [f"第{i + 1}项"
                                                                 for i in range(len(items))]
-        present = [i for i, x in enumerate(items) if x is not None]
-        absent = [i for i, x in enumerate(items) if x is None]
         first = self.row
-        for i in present:
-            self.line(spec, spec.key, labels[i], items[i], "", index=i)
-        if not present:
-            self.line(spec, spec.key, "", None, "无数据" if not items else "均未填报")
-        for i in absent:
-            self.line(spec, spec.key, labels[i], None, "未填报" + (
-                "（缺报）" if spec.required else "，不参与计算"), index=i)
-        return _InputRef(first, max(len(present), 1), [items[i] for i in present])
+        if included is None:
+            for k, value in enumerate(used):
+                self.line(spec, spec.key, f"第{k + 1}项", value, "")
+        else:
+            for k, i in enumerate(included):
+                note = "" if items[i] is not None else "未填报，按 0 计"
+                self.line(spec, spec.key, labels[i], used[k], note, index=i)
+        if not used:
+            self.line(spec, spec.key, "", None, "无数据" if not items else "无单位填齐必填项")
+        for i in range(len(items)) if included is not None else ():
+            if i not in included:
+                self.line(spec, spec.key, labels[i], items[i],
+                          "该单位未填齐必填项，不参与计算", index=i)
+        return _InputRef(first, max(len(used), 1), list(used))
 
     def line(self, spec: InputSpec, key: str, detail: str, value: Any, note: str, *,
              label: str | None = None, index: int | None = None) -> None:
@@ -980,18 +1008,33 @@ class _RawRows:
         self.row += 1
 
     def source(self, key: str, index: int | None) -> tuple[Any, ...]:
-        found: Any = None
+        """(file, sheet, cell) of a value; a list element needs its own entry.
+
+        An entry for the whole input is trusted for a scalar; for a table row it gives the
+        file and sheet (the cell only for the first row); for a per-unit element nothing,
+        since each unit returned its own file.
+        """
         if index is not None:
             found = self.sources.get((self.ind.id, key, index))
-        if found is None:
-            found = self.sources.get((self.ind.id, key))
+            if found is not None:
+                return _source_tuple(found)
+        found = self.sources.get((self.ind.id, key))
         if found is None and "." in key:
             found = self.sources.get((self.ind.id, key.split(".")[0]))
         if isinstance(found, list):
-            found = found[index] if index is not None and index < len(found) else None
-        if found is None:
+            return _source_tuple(found[index]) if index is not None and index < len(found) else ()
+        if found is None or index is None:
+            return _source_tuple(found)
+        if self.ind.collect == "per_unit" and "." not in key:
             return ()
-        return tuple(found) if isinstance(found, tuple | list) else (found,)
+        parts = _source_tuple(found)
+        return parts if index == 0 else (*parts[:2], "")
+
+
+def _source_tuple(found: Any) -> tuple[Any, ...]:
+    if found is None:
+        return ()
+    return tuple(found) if isinstance(found, tuple | list) else (found,)
 
 
 # ---------------------------------------------------------------------------------------
@@ -1188,7 +1231,6 @@ class _CalcWriter:
         raw_sheet = SHEETS["raw"]
         refs: dict[str, str] = {}
         list_names: set[str] = set()
-        elements: dict[str, Callable[[int], str]] = {}
         inputs = self.raw.get(ind.id, {})
         for spec in ind.inputs:
             targets = ([(f"{spec.key}.{c.key}", c) for c in spec.columns if c.kind != "text"]
@@ -1201,15 +1243,12 @@ class _CalcWriter:
                 label = sub.label if sub is spec else f"{spec.label}：{sub.label}"
                 shown = ref.address(raw_sheet).split("!")[1].replace("$", "")
                 self.line(row, "", label, "填报项", name, note=sub.unit)
+                ws.write_url(row, _C_RULE, f"internal:{_q(raw_sheet)}!{shown}", f.link,
+                             f"{raw_sheet}!{shown}")
                 if ref.is_list:
                     list_names.add(name)
-                    elements[name] = lambda i, ref=ref: ref.element(i, raw_sheet)
-                    ws.write_url(row, _C_RULE, f"internal:{ref.address(raw_sheet)}", f.link,
-                                 f"原始数据!{shown}")
                     ws.write_string(row, _C_VALUE, f"{ref.count} 项", f.center)
                 else:
-                    ws.write_url(row, _C_RULE, f"internal:{ref.address(raw_sheet)}", f.link,
-                                 f"原始数据!{shown}")
                     value = ref.values[0] if ref.values else None
                     cached = value if isinstance(value, Decimal | int | float) else 0
                     self.formula(row, ref.address(raw_sheet), cached,
@@ -1224,7 +1263,7 @@ class _CalcWriter:
         list_names |= set(ind.list_names) & set(refs)
         computed = r.status != "expert"
         for step in ind.steps:
-            row, computed = self.step(row, ind, step, refs, list_names, elements, computed)
+            row, computed = self.step(row, ind, step, refs, list_names, computed)
         # the score
         label = "扣分" if deduct else "得分"
         self.line(row, "", f"{label}（{r.status_label}）", label, "score", rule=ind.score.text,
@@ -1246,7 +1285,7 @@ class _CalcWriter:
                 ws.write_string(row, _C_NOTE, f"{r.status_label}：按缺报/有误计分规则取 "
                                 f"missing_score 参数值（{'；'.join(r.messages)}）", f.text)
         else:
-            inner = self.compile(ind.score, refs, list_names, "评分规则")
+            inner = self.compile(ind.score, refs, list_names)
             if inner is None:
                 ws.write_number(row, _C_VALUE, _num(r.score), fmt)
                 ws.write_string(row, _C_NOTE, "无法生成公式，填入计算结果", f.text)
@@ -1256,9 +1295,8 @@ class _CalcWriter:
                 self.formula(row, f"ROUND(MIN(100,MAX(0,{inner})),2)", r.score, fmt)
         return row + 2, _cell(row, _C_VALUE)
 
-    def step(self, row: int, ind: Indicator, step: Any, refs: dict[str, str],
-             list_names: set[str], elements: dict[str, Callable[[int], str]],
-             computed: bool) -> tuple[int, bool]:
+    def step(self, row: int, ind: Indicator, step: Step, refs: dict[str, str],
+             list_names: set[str], computed: bool) -> tuple[int, bool]:
         ws, f = self.ws, self.f
         r = self.res.indicators[ind.id]
         value = r.steps.get(step.name)
@@ -1267,9 +1305,11 @@ class _CalcWriter:
             ws.write_string(row, _C_VALUE, "—", f.center)
             ws.write_string(row, _C_NOTE, "未计算（" + r.status_label + "）", f.text)
             return row + 1, False
-        if isinstance(value, list):
-            return self.list_step(row, step, value, refs, list_names, elements), True
-        inner = self.compile(step.rule, refs, list_names, f"中间量 {step.name}")
+        if isinstance(value, list):  # the catalogue refuses list-valued steps; never a formula
+            ws.write_string(row, _C_VALUE, "；".join(str(v) for v in value), f.text)
+            ws.write_string(row, _C_NOTE, "一组数（逐项结果），不生成公式", f.text)
+            return row + 1, True
+        inner = self.compile(step.rule, refs, list_names)
         cached = value if isinstance(value, Decimal) else Decimal(0)
         if inner is None:
             ws.write_number(row, _C_VALUE, _num(cached), f.number)
@@ -1279,37 +1319,8 @@ class _CalcWriter:
         refs[step.name] = _cell(row, _C_VALUE)
         return row + 1, True
 
-    def list_step(self, row: int, step: Any, values: list[Any], refs: dict[str, str],
-                  list_names: set[str], elements: dict[str, Callable[[int], str]]) -> int:
-        """A step giving one value per row: one formula per element, the step a range."""
-        ws, f = self.ws, self.f
-        ws.write_string(row, _C_VALUE, f"{len(values)} 项", f.center)
-        row += 1
-        first = row
-        elementwise = not _REDUCERS.search(step.rule.text)
-        for i, value in enumerate(values or [Decimal(0)]):
-            self.line(row, "", f"{step.label or step.name}：第{i + 1}项", "", "")
-            cached = value if isinstance(value, Decimal) else Decimal(0)
-            formula = None
-            if elementwise:
-                def element(name: str, i: int = i) -> str:
-                    return elements[name](i) if name in elements else refs[name]
-                try:
-                    formula = step.rule.to_excel(element, list_names=())
-                except (EvalError, KeyError):
-                    formula = None
-            if formula is None:
-                ws.write_number(row, _C_VALUE, _num(cached), f.number)
-            else:
-                self.formula(row, formula, cached, f.number)
-            row += 1
-        refs[step.name] = _range(first, row - 1, _C_VALUE)
-        elements[step.name] = lambda i: _cell(first + i, _C_VALUE)
-        list_names.add(step.name)
-        return row
-
-    def compile(self, rule: Any, refs: Mapping[str, str], list_names: set[str],
-                what: str) -> str | None:
+    def compile(self, rule: rules.Rule, refs: Mapping[str, str], list_names: set[str]) -> str | None:
+        """The rule as formula text, or None when it cannot be written (then a constant)."""
         try:
             return rule.to_excel(lambda name: refs[name], list_names=list_names & rule.names)
         except (EvalError, KeyError):

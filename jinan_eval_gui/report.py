@@ -69,6 +69,7 @@ class Paragraph:
 
     runs: tuple[Run, ...]
     style: str = "body"
+    keep_with_next: bool = False  # an introduction that must not end a page
 
     @property
     def text(self) -> str:
@@ -301,10 +302,10 @@ class _Builder:
             title = f"（{_chinese_number(self.t, self.section)}）{title}"
         self.blocks.append(Heading(title, level))
 
-    def para(self, *parts: str | Run, style: str = "body") -> None:
+    def para(self, *parts: str | Run, style: str = "body", keep: bool = False) -> None:
         runs = tuple(p if isinstance(p, Run) else Run(p) for p in parts if p)
         if runs:
-            self.blocks.append(Paragraph(runs, style))
+            self.blocks.append(Paragraph(runs, style, keep))
 
     def table(self, header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float],
               align: str, caption: str = "", *, bold_rows: Sequence[int] = (),
@@ -388,7 +389,7 @@ class _Builder:
             worst = min(scored, key=lambda g: g.score)
             self.para(t("text", "summary_best", best=best.name, best_label=index,
                         best_score=fmt(best.score), worst=worst.name,
-                        worst_score=fmt(worst.score)))
+                        worst_score=fmt(worst.score)), keep=True)
         rows = []
         for g in self.weighted:
             prev = self.prev_l1.get(g.id)
@@ -441,7 +442,7 @@ class _Builder:
         entity_rank = (t("text", "ranking_entity", entity=self.res.entity or "",
                          total_label=total_label, rank=mine) if mine and self.res.entity else "")
         self.para(t("text", "ranking_intro", n=len(self.ranking), total_label=total_label,
-                    entity_rank=entity_rank))
+                    entity_rank=entity_rank), keep=True)
         header = [t.label("rank"), t.label("entity"), total_label,
                   *[g.name for g in self.weighted]]
         rows, bold = [], []
@@ -483,7 +484,8 @@ class _Builder:
             rank = self.rank_of(lambda r, gid=group.id: next(
                 (g.score for g in r.level1 if g.id == gid), None))
             if rank is not None:
-                self.para(t("text", "level1_rank", n=len(self.ranking), rank=rank, index=index))
+                self.para(t("text", "level1_rank", n=len(self.ranking), rank=rank, index=index),
+                          keep=True)
         from .charts import BarChart
 
         if len(level2) > 1:  # the level-2 development indices
@@ -509,9 +511,9 @@ class _Builder:
                              r.status_label, *self.yoy_cells(r.score, p.score if p else None)])
             header = [t.label("id"), t.label("name"), t.label("weight"), t.label("score"),
                       t.label("status"), *self.yoy_header()]
-            self.table(header, rows, [1.0, 6.4, 1.2, 1.3, 1.5, *([1.3, 1.3] if self.prev else [])],
+            self.table(header, rows, [1.0, 6.2, 1.4, 1.3, 1.5, *([1.3, 1.3] if self.prev else [])],
                        "clccc" + ("rr" if self.prev else ""),
-                       t("text", "level1_table_caption", name=group.name, index=t.label("score")),
+                       t("text", "level1_ind_table_caption", name=group.name),
                        role="level2")
             labels = [f"{r.id} {r.name}" for r in inds]
             values = [_f(r.score) for r in inds]
@@ -521,7 +523,8 @@ class _Builder:
             self.chart(BarChart(labels=labels, values=values, previous=previous, horizontal=True,
                                 series=(t.label("this_year"), t.label("last_year")),
                                 axis_label=index if len(level2) > 1 else t.label("score")),
-                       t("text", "level1_chart_caption", name=group.name, index=index),
+                       t("text", "level1_chart_caption" if len(level2) > 1
+                         else "level1_ind_chart_caption", name=group.name, index=index),
                        role="level1")
         self.extremes(group, inds)
 
@@ -534,7 +537,7 @@ class _Builder:
         strongest = sorted(inds, key=lambda r: (-r.score, r.id))[:k]
         rest = [r for r in inds if r not in strongest]
         weakest = sorted(rest, key=lambda r: (r.score, r.id))[:k]
-        self.para(t("text", "extremes_intro"))
+        self.para(t("text", "extremes_intro"), keep=True)
         rows = []
         for label, chosen in ((t.label("strongest"), strongest), (t.label("weakest"), weakest)):
             for r in chosen:
@@ -557,7 +560,7 @@ class _Builder:
         cap = self.res.params.get("deduction_cap")
         self.para(t("text", "deductions_intro", raw=fmt(self.res.deductions_raw),
                     cap=fmt_number(cap) if cap is not None else self.dash,
-                    deductions=fmt(self.res.deductions)))
+                    deductions=fmt(self.res.deductions)), keep=True)
         rows = []
         for g in groups:
             for term in g.terms:
@@ -596,7 +599,7 @@ class _Builder:
                     invalid=counts["invalid"], expert=counts["expert"],
                     completeness=f"{completeness:.1f}"))
         missing_score = self.res.params.get("missing_score", Decimal(0))
-        self.para(t("text", "quality_policy", missing_score=fmt_number(missing_score)))
+        self.para(t("text", "quality_policy", missing_score=fmt_number(missing_score)), keep=True)
         rows = [[STATUS_LABELS[s], str(c), f"{c * 100 / n:.1f}%" if n else self.dash]
                 for s, c in counts.items()]
         rows.append([t.label("sum"), str(n), "100.0%" if n else self.dash])
@@ -630,7 +633,7 @@ class _Builder:
                 self.para(t("text", "findings_none"))
                 return
             rows = [[str(k), fmt_number(v)] for k, v in findings.items()]
-            self.table([t.label("kind"), t.label("note")], rows, [5, 7], "ll",
+            self.table([t.label("finding_kind"), t.label("finding_value")], rows, [5, 7], "lc",
                        t("text", "findings_table_caption"), role="findings")
         else:
             items = [str(x) for x in findings]
@@ -658,7 +661,7 @@ class _Builder:
             rows.append([str(ind.id), ind.name, weight, score, r.status_label, *yoy])
         header = [t.label("id"), t.label("name"), t.label("weight"), t.label("score"),
                   t.label("status"), *self.yoy_header()]
-        self.table(header, rows, [1.0, 6.6, 1.2, 1.3, 1.5, *([1.3, 1.3] if self.prev else [])],
+        self.table(header, rows, [1.0, 6.4, 1.4, 1.3, 1.5, *([1.3, 1.3] if self.prev else [])],
                    "clccc" + ("rr" if self.prev else ""), t("text", "appendix_a_caption"),
                    role="appendix_a")
 

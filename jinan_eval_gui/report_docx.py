@@ -32,6 +32,7 @@ class _Styles:
     def __init__(self, doc: Any, names: dict[str, str]) -> None:
         self.names = names
         self.ids = {s.name: s.style_id for s in doc.styles}
+        self.page_break = False  # the next paragraph starts a new page
 
     def __call__(self, role: str, fallback: str | None = "Normal") -> str | None:
         name = self.names.get(role, "")
@@ -41,6 +42,11 @@ class _Styles:
         """Add a paragraph in the style of ``role`` (else of ``fallback``, else Normal)."""
         p = container.add_paragraph(text)
         self.apply(p, role, fallback)
+        if self.page_break:
+            # "page break before" rather than a break paragraph: a break paragraph that lands
+            # at the top of a page after a full-page table gives a blank page.
+            p.paragraph_format.page_break_before = True
+            self.page_break = False
         return p
 
     def apply(self, paragraph: Any, role: str, fallback: str = "body") -> None:
@@ -66,17 +72,22 @@ def render(report: Report, path: Path, template: Path) -> None:
     text_width = section.page_width - section.left_margin - section.right_margin
     _header(section, report.info.header, style("header"))
 
+    spacer = None  # the small empty paragraph after the last table
     for block in report.blocks:
+        if not isinstance(block, PageBreak):
+            spacer = None
         if isinstance(block, Heading):
             style.add(doc, f"heading{min(block.level, 3)}", block.text)
         elif isinstance(block, Paragraph):
             p = style.add(doc, block.style)
+            if block.keep_with_next:
+                p.paragraph_format.keep_with_next = True
             for run in block.runs:
                 r = p.add_run(run.text)
                 if run.bold:
                     r.bold = True
         elif isinstance(block, Table):
-            _table(doc, block, style, text_width)
+            spacer = _table(doc, block, style, text_width)
         elif isinstance(block, Image):
             p = style.add(doc, "caption")
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -86,7 +97,10 @@ def render(report: Report, path: Path, template: Path) -> None:
             if block.caption:
                 style.add(doc, "caption", block.caption)
         elif isinstance(block, PageBreak):
-            doc.add_page_break()
+            if spacer is not None:  # it could spill onto a page of its own
+                spacer._p.getparent().remove(spacer._p)
+                spacer = None
+            style.page_break = True
         elif isinstance(block, Spacer):
             p = doc.add_paragraph()
             p.paragraph_format.space_before = Mm(max(0.0, block.height_mm - 6))
@@ -109,7 +123,7 @@ def _header(section: Any, text: str, style_name: str | None) -> None:
             par.style = style_name
 
 
-def _table(doc: Any, block: Table, style: _Styles, text_width: int) -> None:
+def _table(doc: Any, block: Table, style: _Styles, text_width: int) -> Any:
     if block.caption:
         cap = style.add(doc, "caption", block.caption)
         cap.paragraph_format.keep_with_next = True
@@ -137,7 +151,9 @@ def _table(doc: Any, block: Table, style: _Styles, text_width: int) -> None:
             run = p.add_run(values[c] if c < len(values) else "")
             if bold:
                 run.bold = True
-    style.add(doc, "table_text").paragraph_format.space_after = Mm(2)
+    spacer = style.add(doc, "table_text")
+    spacer.paragraph_format.space_after = Mm(2)
+    return spacer
 
 
 def _row_props(row: Any, *, header: bool) -> None:

@@ -165,6 +165,8 @@ class _Renderer:
             if style == "body":
                 runs[0] = ("\u3000\u3000" + runs[0][0], runs[0][1])
         h = self.line_h(size, factor)
+        if block.keep_with_next and pdf.will_page_break(h * 2 + 30):
+            pdf.add_page()
         pdf.set_text_color(*(GREY if style == "note" else (0, 0, 0)))
         if len(runs) == 1:
             text, bold = runs[0]

@@ -44,7 +44,7 @@ from openpyxl.cell.cell import MergedCell
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import catalogue as catalogue_mod
-from . import templates
+from . import parallel, templates
 from .catalogue import Catalogue, Indicator, InputSpec
 from .errors import EvalError, TemplateError
 
@@ -133,14 +133,15 @@ def fill_dir(in_dir: str | Path, out_dir: str | Path, *, seed: int = 0, blank_sh
         raise TemplateError(f"找不到模板文件夹“{src}”")
     files = sorted(p for p in src.glob("*.xlsx")
                    if not p.name.startswith(("~$", ".")) and p.is_file())
-    cat = catalogue if catalogue is not None else catalogue_mod.load()
     out.mkdir(parents=True, exist_ok=True)
-    results: list[_FileResult] = []
-    for path in files:
-        result = _fill_file(cat, path, out / path.name, seed=seed, blank_share=blank_share,
-                            mistake_share=mistake_share)
-        if result is not None:
-            results.append(result)
+    # Each file is independent and deterministic, so half of them go to a second process.
+    chunks = parallel.split(files, parallel.worker_count(2) if len(files) > 4 else 1) or [[]]
+    options = (out, seed, blank_share, mistake_share)
+    here, there = parallel.run([(_fill_files, (catalogue, chunks[0], *options))],
+                               background=[(_fill_files, (catalogue, c, *options))
+                                           for c in chunks[1:]])
+    by_name = {r.path.name: r for part in (*here, *there) for r in part}
+    results = [by_name[p.name] for p in files if p.name in by_name]
     if not results:
         raise TemplateError(f"文件夹“{src}”中没有数据采集模板（.xlsx）")
     sidecar = {
@@ -152,6 +153,19 @@ def fill_dir(in_dir: str | Path, out_dir: str | Path, *, seed: int = 0, blank_sh
     _atomic_write_text(out / MISTAKES_FILE,
                        json.dumps(sidecar, ensure_ascii=False, indent=2, default=str))
     return [r.path for r in results]
+
+
+def _fill_files(catalogue: Catalogue | None, files: list[Path], out: Path, seed: int,
+                blank_share: float, mistake_share: float) -> list[_FileResult]:
+    """Fill some templates (runs in a worker process too, hence plain arguments)."""
+    cat = catalogue if catalogue is not None else catalogue_mod.load()
+    results = []
+    for path in files:
+        result = _fill_file(cat, path, out / path.name, seed=seed, blank_share=blank_share,
+                            mistake_share=mistake_share)
+        if result is not None:
+            results.append(result)
+    return results
 
 
 def _atomic_write_text(path: Path, text: str) -> None:
@@ -209,7 +223,7 @@ def _fill_file(cat: Catalogue, src: Path, dst: Path, *, seed: int, blank_share: 
     if meta.identity.get("format") != templates.FORMAT_NAME:
         return None
     rng = random.Random(f"{seed}|{src.name}")
-    filler = _Filler(cat, meta, rng, blank_share, mistake_share, src.name)
+    filler = _Filler(cat, meta, rng, blank_share, mistake_share, src.name, seed=seed)
     values = filler.run()
     for (sheet, cell), value in values.items():
         wb[sheet][cell].value = value
@@ -227,7 +241,9 @@ class _Filler:
     """Draws the values of one template (deterministic for one random generator)."""
 
     def __init__(self, cat: Catalogue, meta: templates.TemplateMeta, rng: random.Random,
-                 blank_share: float, mistake_share: float, file_name: str) -> None:
+                 blank_share: float, mistake_share: float, file_name: str, *,
+                 seed: int = 0) -> None:
+        self.seed = seed
         self.cat = cat
         self.meta = meta
         self.rng = rng
@@ -290,7 +306,7 @@ class _Filler:
             else:
                 scalars[key] = cell
         specs = {key: self._spec(ind, key) for key in [*scalars, *tables]}
-        values, blank = self._draw(ind, specs)
+        values, blank = self._draw(ind, specs, self._value_rng(ind))
         for key in specs:
             if key in blank:
                 first = scalars.get(key) or tables[key][0]
@@ -318,14 +334,39 @@ class _Filler:
             raise TemplateError(f"模板中指标 {ind.id} 的填报项“{key}”不在指标体系中",
                                 hint="请用当前指标体系重新生成模板") from None
 
-    def _draw(self, ind: Indicator,
-              specs: dict[str, InputSpec]) -> tuple[dict[str, Any], set[str]]:
+    def _value_rng(self, ind: Indicator) -> random.Random:
+        """The generator for an indicator's true values.
+
+        Units sharing an indicator report the same true figures (as they would in reality), so
+        a shared indicator draws from a generator keyed by entity and indicator, over all of the
+        indicator's inputs; per-unit indicators (each unit reports on itself) draw per file.
+        """
+        if ind.collect == "per_unit":
+            return self.rng
+        entity = self.meta.identity.get("entity", "")
+        return random.Random(f"{self.seed}|{entity}|{ind.id}")
+
+    def _draw(self, ind: Indicator, specs: dict[str, InputSpec],
+              value_rng: random.Random) -> tuple[dict[str, Any], set[str]]:
         """Values for every input (numbers as Decimal; tables as rows), and the blank keys.
 
         Redrawn (at most 30 times) until every check computable on the non-blank values holds.
         """
         blank = {k for k in specs if self.rng.random() < self.blank_share}
         constraints = _constraints(ind)
+        mine = specs
+        if value_rng is not self.rng:
+            specs = {s.key: s for s in ind.inputs}
+        file_rng, self.rng = self.rng, value_rng
+        values: dict[str, Any] = {}
+        try:
+            values = self._draw_values(ind, specs, constraints, blank)
+        finally:
+            self.rng = file_rng
+        return {k: v for k, v in values.items() if k in mine}, blank
+
+    def _draw_values(self, ind: Indicator, specs: dict[str, InputSpec],
+                     constraints: list[Constraint], blank: set[str]) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for attempt in range(30):
             values = {}
@@ -339,7 +380,7 @@ class _Filler:
             _apply_constraints(constraints, specs, values, self.rng)
             if attempt == 29 or _checks_hold(ind, specs, values, blank):
                 break
-        return values, blank
+        return values
 
     # -- plausible values ----------------------------------------------------------------
     def _plausible(self, spec: InputSpec, context: str = "", deduction: bool = False) -> Any:

@@ -389,9 +389,7 @@ def _fmt_num(value: Decimal) -> str:
 
 def _footer(ws: Any, unit: str) -> None:
     """Unit name left, page numbers right (``&`` doubled: it starts a footer code)."""
-    pages = "&R第 &P 页，共 &N 页"
-    if ws.set_footer(f"&L{_clip(unit, 60).replace('&', '&&')}{pages}") != 0:
-        ws.set_footer(pages)
+    ws.set_footer(f"&L{_clip(unit, 60).replace('&', '&&')}&R第 &P 页，共 &N 页")  # < 255 chars
 
 
 class _Formats:

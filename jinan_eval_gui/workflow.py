@@ -7,6 +7,7 @@ knows about Qt, argparse or printing.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import catalogue as catalogue_mod
-from . import engine
+from . import engine, parallel
 from .catalogue import Catalogue
 from .errors import RoundFileError
 from .store import Round, StoredValue
@@ -41,10 +42,24 @@ def create_round(path: str | Path, *, year: int, name: str = "", entities: Seque
     )
 
 
+_CATALOGUES: dict[str, Catalogue] = {}
+
+
 def round_catalogue(rnd: Round) -> Catalogue:
-    """The catalogue the round was created with (rescoring uses it, not today's file)."""
+    """The catalogue the round was created with (rescoring uses it, not today's file).
+
+    Built once per snapshot content (a Catalogue is immutable): building compiles every rule,
+    which costs more than importing a unit's return.
+    """
     snapshot = rnd.catalogue()
-    return catalogue_mod.build(json.loads(snapshot.json_text))
+    key = hashlib.sha256(snapshot.json_text.encode("utf-8")).hexdigest()
+    cat = _CATALOGUES.get(key)
+    if cat is None:
+        cat = catalogue_mod.build(json.loads(snapshot.json_text))
+        if len(_CATALOGUES) >= 8:
+            _CATALOGUES.clear()
+        _CATALOGUES[key] = cat
+    return cat
 
 
 # ---------------------------------------------------------------------------------------
@@ -135,7 +150,7 @@ def entity_inputs(rnd: Round, cat: Catalogue, entity: str) -> EntityInputs:
                 for col in spec.columns:
                     cells = sorted((r for r in by_unit[chosen] if r.column_key == col.key),
                                    key=lambda r: r.row_index or 0)
-                    vals[f"{spec.key}.{col.key}"] = [r.number for r in cells]
+                    vals[f"{spec.key}.{col.key}"] = [_value(col, r) for r in cells]
             else:
                 vals[spec.key] = _value(spec, by_unit[chosen][0])
         out.values[ind.id] = vals
@@ -190,12 +205,17 @@ def score_round(rnd: Round, *, save: bool = True) -> dict[str, engine.Results]:
 # Import, status, feedback
 # ---------------------------------------------------------------------------------------
 def import_files(rnd: Round, paths: Iterable[str | Path], *, dry_run: bool = False,
-                 progress: ProgressFn | None = None) -> Any:
-    """Validate returned workbooks and (unless ``dry_run``) store them; see importer."""
+                 progress: ProgressFn | None = None,
+                 previous_round: Round | str | Path | None = None) -> Any:
+    """Validate returned workbooks and (unless ``dry_run``) store them in one transaction.
+
+    ``previous_round`` (an earlier round, open or its path) turns implausible year-on-year jumps
+    into warnings. Returns an :class:`importer.ImportReport`; see :mod:`importer`.
+    """
     from . import importer
 
     return importer.import_files(rnd, round_catalogue(rnd), paths, dry_run=dry_run,
-                                 progress=progress)
+                                 progress=progress, previous_round=previous_round)
 
 
 @dataclass
@@ -277,12 +297,14 @@ def feedback(rnd: Round, unit: str, out_dir: str | Path, *, entity: str | None =
 # ---------------------------------------------------------------------------------------
 def export_all(rnd: Round, out_dir: str | Path, *, formats: Sequence[str] = ("xlsx", "docx", "pdf"),
                compare: str | Path | None = None, progress: ProgressFn | None = None) -> list[Path]:
-    """Score the round and write the scoring workbook and the report (per entity)."""
-    from . import export, report
+    """Score the round and write the scoring workbook (all entities) and a report per entity."""
+    from . import export
     from .templates import sanitize_filename
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    say = progress or (lambda _d, _t, _m: None)
+    say(0, 3, "正在计算评分")
     cat = round_catalogue(rnd)
     info = rnd.info
     results = score_round(rnd)
@@ -290,49 +312,57 @@ def export_all(rnd: Round, out_dir: str | Path, *, formats: Sequence[str] = ("xl
     if compare:
         with Round.open(Path(compare), readonly=True) as earlier:
             previous = score_round(earlier, save=False)
-    inputs = {e: entity_inputs(rnd, cat, e) for e in results}
     findings_rows, summary = _findings_rows(rnd, cat)
-    submissions = [{"entity": s.entity, "unit": s.unit, "issued": s.issued,
-                    "returned": s.returned, "errors": s.errors, "warnings": s.warnings,
-                    "accepted": s.accepted, "status": s.label, "file": s.file_name}
-                   for s in collection_status(rnd, cat)]
     round_info = {"name": info.name, "year": info.year}
-    written: list[Path] = []
-    steps = len(formats) * (1 if "xlsx" in formats and len(formats) == 1 else len(results))
-    done = 0
-
-    def step(message: str) -> None:
-        nonlocal done
-        if progress:
-            progress(done, max(steps, 1), message)
-        done += 1
-
-    label = "_".join(results) if len(results) <= 2 else f"{next(iter(results))}等{len(results)}个"
+    here: list[parallel.Job] = []
+    background: list[parallel.Job] = []
     if "xlsx" in formats:
-        step("正在生成评分表")
+        inputs = {e: entity_inputs(rnd, cat, e) for e in results}
+        label = "_".join(results) if len(results) <= 2 else f"{next(iter(results))}等{len(results)}个"
         name = sanitize_filename(f"{info.year}年度_{label}_智慧城市评价评分表") + ".xlsx"
-        written.append(export.export_workbook(
-            cat, results, out / name, values_by_entity={e: i.values for e, i in inputs.items()},
-            sources={e: i.sources for e, i in inputs.items()}, findings=findings_rows,
-            submissions=submissions, round_info=round_info, previous=previous))
+        here.append((_call, (export.export_workbook, (cat, results, out / name), {
+            "values_by_entity": {e: i.values for e, i in inputs.items()},
+            "sources": {e: i.sources for e, i in inputs.items()},
+            "findings": findings_rows, "submissions": _submission_rows(rnd, cat),
+            "round_info": round_info, "previous": previous})))
+    # The PDF (font subsetting, layout) runs in a second process while this one writes the
+    # workbook and the Word files: both take about as long, so the export time halves.
     for entity, res in results.items():
-        prev = previous.get(entity) if previous else None
-        others = results if len(results) > 1 else None
         stem = sanitize_filename(f"{info.year}年度_{entity}_智慧城市发展水平评估报告")
+        common = (cat, res, round_info, previous.get(entity) if previous else None,
+                  results if len(results) > 1 else None, summary)
         if "docx" in formats:
-            step(f"正在生成 Word 报告：{entity}")
-            written.append(report.write_docx(cat, res, out / f"{stem}.docx", round_info=info,
-                                             previous=prev, others=others,
-                                             findings_summary=summary))
+            here.append((_write_report, ("docx", out / f"{stem}.docx", *common)))
         if "pdf" in formats:
-            step(f"正在生成 PDF 报告：{entity}")
-            written.append(report.write_pdf(cat, res, out / f"{stem}.pdf", round_info=info,
-                                            previous=prev, others=others,
-                                            findings_summary=summary))
-    if progress:
-        progress(steps, max(steps, 1), f"已导出 {len(written)} 个文件")
-    rnd.audit("export", {"files": [p.name for p in written]}) if not rnd.readonly else None
+            background.append((_write_report, ("pdf", out / f"{stem}.pdf", *common)))
+    say(1, 3, "正在生成评分表和评估报告")
+    done_here, done_there = parallel.run(here, background=background)
+    written = [*done_here, *done_there]
+    if not rnd.readonly:
+        rnd.audit("export", {"files": [p.name for p in written]})
+    say(3, 3, f"已导出 {len(written)} 个文件")
     return written
+
+
+def _submission_rows(rnd: Round, cat: Catalogue) -> list[dict[str, Any]]:
+    return [{"entity": s.entity, "unit": s.unit, "issued": s.issued, "returned": s.returned,
+             "errors": s.errors, "warnings": s.warnings, "accepted": s.accepted,
+             "status": s.label, "file": s.file_name} for s in collection_status(rnd, cat)]
+
+
+def _call(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    return fn(*args, **kwargs)
+
+
+def _write_report(kind: str, path: Path, cat: Catalogue, res: engine.Results,
+                  round_info: dict[str, Any], prev: engine.Results | None,
+                  others: dict[str, engine.Results] | None, summary: Any) -> Path:
+    """One report file; module-level so that it can run in a worker process."""
+    from . import report
+
+    write = report.write_docx if kind == "docx" else report.write_pdf
+    return write(cat, res, path, round_info=round_info, previous=prev, others=others,
+                 findings_summary=summary)
 
 
 def _findings_rows(rnd: Round, cat: Catalogue) -> tuple[list[dict[str, Any]], dict[str, Any]]:

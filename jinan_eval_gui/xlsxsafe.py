@@ -51,7 +51,9 @@ __all__ = [
     "CellValue",
     "Limits",
     "SafeWorkbook",
+    "open_bytes",
     "open_workbook",
+    "read_file",
     "serial_to_datetime",
 ]
 
@@ -283,8 +285,8 @@ def _new_parser(namespaces: bool = True) -> expat.XMLParserType:
 
 
 def _local(name: str) -> str:
-    """Local part of an expat name ("uri local" with namespaces on)."""
-    return name[name.rfind(" ") + 1 :]
+    """Local part of an expat name: "uri local" with namespaces on, "prefix:local" off."""
+    return name[max(name.rfind(" "), name.rfind(":")) + 1 :]
 
 
 _ESCAPE_RE = re.compile(r"_x([0-9A-Fa-f]{4})_")
@@ -969,7 +971,9 @@ class SafeWorkbook:
                 if _local(name) == "sst":
                     finished.append(True)
 
-            self._parse(part, sst.start, end, sst.chars, "共享字符串（sharedStrings.xml）")
+            # Namespaces off (faster): the part holds only main-namespace elements.
+            self._parse(part, sst.start, end, sst.chars, "共享字符串（sharedStrings.xml）",
+                        namespaces=False)
             sst.complete = bool(finished) or needed is None
         else:
             sst.complete = True
@@ -1083,8 +1087,12 @@ def _sort_key(address: str) -> tuple[int, int]:
     return int(m.group(2)), _col_number(m.group(1))
 
 
-def open_workbook(path: str | Path, *, limits: Limits | None = None) -> SafeWorkbook:
-    """Open a returned workbook safely; raises WorkbookFileError with a Chinese message."""
+def read_file(path: str | Path, *, limits: Limits | None = None) -> bytes:
+    """The bytes of a returned file, read once and bounded by ``limits.max_file_bytes``.
+
+    Raises WorkbookFileError (Chinese message) for a missing file, a folder, an empty file, a
+    file over the size limit or one that cannot be read. Nothing is parsed here.
+    """
     limits = limits or Limits()
     path = Path(path)
     name = path.name
@@ -1111,6 +1119,20 @@ def open_workbook(path: str | Path, *, limits: Limits | None = None) -> SafeWork
                           "再导入。") from exc
     if len(data) > limits.max_file_bytes:
         raise _fail(name, f"大小超过允许的 {_size_text(limits.max_file_bytes)}。请确认文件是否正确。")
+    return data
+
+
+def open_bytes(data: bytes, path: str | Path, *, limits: Limits | None = None) -> SafeWorkbook:
+    """Open a returned workbook from bytes already read (``path`` names it in messages).
+
+    The same sniffing and bounds as :func:`open_workbook`, for callers that keep the exact
+    bytes they validated (the importer stores those, never a second read of the file).
+    """
+    limits = limits or Limits()
+    path = Path(path)
+    name = path.name
+    if len(data) > limits.max_file_bytes:
+        raise _fail(name, f"大小超过允许的 {_size_text(limits.max_file_bytes)}。请确认文件是否正确。")
     if not data:
         raise _fail(name, "是空文件（0 字节），可能在保存或发送时出错。" + _ASK_AGAIN)
     if data.startswith(OLE_SIGNATURE):
@@ -1118,3 +1140,8 @@ def open_workbook(path: str | Path, *, limits: Limits | None = None) -> SafeWork
     if not data.startswith(b"PK"):
         raise _refuse_not_zip(name, data)
     return SafeWorkbook(path, data, limits)
+
+
+def open_workbook(path: str | Path, *, limits: Limits | None = None) -> SafeWorkbook:
+    """Open a returned workbook safely; raises WorkbookFileError with a Chinese message."""
+    return open_bytes(read_file(path, limits=limits), path, limits=limits)

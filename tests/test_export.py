@@ -141,6 +141,7 @@ def scenario(cat, seed: int = 1):
     values[PER_UNIT_ID]["has_cii"] = [Decimal(1)] * n
     values[PER_UNIT_ID]["has_mechanism"] = [Decimal(i % 2) for i in range(n)]
     values[PER_UNIT_ID]["missed"] = [Decimal(i % 3) for i in range(n)]
+    values[PER_UNIT_ID]["missed"][2] = None  # this unit did not report fully: left out
     text_key = next(s.key for s in cat.indicator(TEXT_ID).inputs if s.kind == "text")
     values[TEXT_ID][text_key] = "=1+1"
     overrides = {EXPERT_ID: Override(Decimal("88.50"), "@SUM(A1) 专家组现场核查")}
@@ -275,7 +276,8 @@ def test_raw_data_numbers_are_numbers_and_lists_contiguous(cat, single):
     assert visits == [float(v) if v != int(v) else int(v)
                       for v in values[TABLE_ID]["hospitals.visits"]]
     per_unit = [(r[5], r[7]) for r in rows if r[1] == PER_UNIT_ID and r[4] == "missed"]
-    assert [u for u, _ in per_unit] == list(cat.units_of(cat.indicator(PER_UNIT_ID)))
+    units = list(cat.units_of(cat.indicator(PER_UNIT_ID)))
+    assert [u for u, _ in per_unit] == units[:2] + units[3:] + [units[2]]  # gap last
     for r in rows:
         if r[4] and r[7] is not None and r[4] != "hospitals.name" and not str(r[4]).startswith(
                 ("evidence", "note")):
@@ -493,3 +495,27 @@ def test_half_cents_round_like_the_engine(cat, tmp_path):
     stripped = tmp_path / "stripped.xlsx"
     _strip_cached_values(path, stripped)
     _assert_cents(_recomputed(convert(stripped, tmp_path / "lo"), "计算过程"), res)
+
+
+def test_per_unit_gap_and_values_from_results(cat, single, tmp_path):
+    path, res, values = single
+    wb = openpyxl.load_workbook(path)
+    rows = [[c.value for c in r] for r in wb["原始数据"].iter_rows(min_row=3)
+            if r[1].value == PER_UNIT_ID and r[4].value == "missed"]
+    units = cat.units_of(cat.indicator(PER_UNIT_ID))
+    assert len(rows) == len(units)
+    assert rows[-1][5] == units[2] and rows[-1][7] is None and "不参与计算" in rows[-1][11]
+    assert all(isinstance(r[7], int | float) for r in rows[:-1])
+    assert [r[5] for r in rows[:-1]] == [u for i, u in enumerate(units) if i != 2]
+
+    # nobody reported 66: 缺报, and a deduction indicator then deducts nothing (constant 0);
+    # the values come from the results when values_by_entity is omitted
+    values = synthetic_values(cat, seed=5)
+    values[PER_UNIT_ID] = {}
+    res = score(cat, values)
+    assert res.indicators[PER_UNIT_ID].status == "missing"
+    out = export.export_workbook(cat, {"济南市": res}, tmp_path / "gap.xlsx")
+    calc = openpyxl.load_workbook(out)["计算过程"]
+    score_row = next(r for r in calc.iter_rows() if r[2].value == "扣分" and r[1].value
+                     and "缺报" in r[1].value)
+    assert score_row[5].value == 0 and "不扣分" in score_row[7].value

@@ -341,12 +341,11 @@ def test_docx_progress_reported(written):
 @pytest.mark.slow
 def test_docx_converts_with_libreoffice(cat, written, tmp_path):
     pdf = convert(written.docx, tmp_path, to="pdf")
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
-    flat = re.sub(r"\s+", "", text)
+    flat = re.sub(r"\s+", "", _pdftotext(pdf))
     assert "济南市智慧城市发展水平评估报告" in flat
     assert "附录B评分口径说明" in flat
     assert re.sub(r"\s+", "", cat.indicators[-1].name) in flat
+    _assert_no_blank_pages(pdf)
 
 
 def test_template_styles_exist_with_east_asian_fonts():
@@ -382,9 +381,23 @@ def test_docx_falls_back_when_the_office_deleted_a_style(cat, scored, tmp_path):
 # ---------------------------------------------------------------------------------------
 # PDF
 # ---------------------------------------------------------------------------------------
-def _pdftotext(path: Path) -> str:
-    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+def _pdftotext(path: Path, page: int | None = None) -> str:
+    pages = ["-f", str(page), "-l", str(page)] if page else []
+    return subprocess.run(["pdftotext", *pages, str(path), "-"], capture_output=True, text=True,
                           check=True).stdout
+
+
+def _pages(path: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True,
+                          check=True).stdout
+    return int(re.search(r"Pages:\s+(\d+)", info).group(1))
+
+
+def _assert_no_blank_pages(path: Path) -> None:
+    header = "济南市智慧城市发展水平评估报告（2024年度）"
+    for page in range(1, _pages(path) + 1):
+        text = re.sub(r"\s+", "", _pdftotext(path, page)).replace(header, "")
+        assert len(re.sub(r"[—\-\d]", "", text)) > 20, f"page {page} is (nearly) blank"
 
 
 @needs_poppler
@@ -393,10 +406,11 @@ def test_pdf_pages_render(written, tmp_path):
                    check=True, capture_output=True)
     pages = sorted(tmp_path.glob("p-*.png"))
     assert len(pages) >= 5
+    assert _pages(written.pdf) == len(pages)
     info = subprocess.run(["pdfinfo", str(written.pdf)], capture_output=True, text=True,
                           check=True).stdout
-    assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) == len(pages)
     assert "济南市智慧城市发展水平评估报告（2024年度）" in info  # document title
+    _assert_no_blank_pages(written.pdf)
 
 
 @needs_poppler

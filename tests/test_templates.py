@@ -97,7 +97,8 @@ def test_input_map_lists_every_input_cell(cat, books):
         for ind in cat.indicators_for_unit(unit):
             expected.add((ind.id, templates.NOTES_KEY, None, ""))
             for spec in ind.inputs:
-                if spec.owner and spec.owner != unit:
+                if spec.owner and spec.owner != unit:  # reported by another unit
+                    assert spec not in cat.inputs_for_unit(ind, unit)
                     continue
                 expected.add((ind.id, templates.EVIDENCE_PREFIX + spec.key, None, ""))
                 if spec.kind == "table":
@@ -360,8 +361,11 @@ def test_generating_all_templates_of_one_entity_is_fast(cat, tmp_path):
 @pytest.mark.slow
 def test_libreoffice_round_trip_keeps_identity_map_and_validations(cat, generated, tmp_path):
     out, result, _ = generated
-    chosen = [g for g in result if g.unit in ("市卫生健康委", "市交通运输局", "市大数据局")]
+    # the templates holding a table, a choice (drop-down from _lists) and the most indicators
+    chosen = [g for g in result if g.unit in ("市卫生健康委", "市公安局", "市工业和信息化局")]
     assert len(chosen) == 3
+    kinds = {s.kind for g in chosen for i in g.indicator_ids for s in cat.indicator(i).inputs}
+    assert {"table", "choice", "yesno", "count", "amount", "score"} <= kinds
     for g in chosen:
         saved = convert(g.path, tmp_path / g.unit)
         wb = openpyxl.load_workbook(saved)
@@ -380,3 +384,10 @@ def test_libreoffice_round_trip_keeps_identity_map_and_validations(cat, generate
                 if spec.kind == "table":
                     spec = next(col for col in spec.columns if col.key == c.column_key)
                 _check_validation(wb, dvs[0], spec)
+
+
+def test_footer_names_the_unit(books):
+    for unit, (_, wb) in books.items():
+        for title in (templates.COVER_SHEET, templates.DATA_SHEET):
+            footer = wb[title].oddFooter
+            assert footer.left.text == unit and "&P" in footer.right.text

@@ -7,17 +7,28 @@ hostile cases, xlsxwriter for ordinary workbooks, LibreOffice to re-save one as 
 from __future__ import annotations
 
 import datetime as dt
-import struct
 import time
 import tracemalloc
 import zipfile
-import zlib
 from decimal import Decimal as D
 from pathlib import Path
 
 import openpyxl
 import pytest
 import xlsxwriter
+from corpus import (
+    BILLION_LAUGHS,
+    MAIN_NS,
+    PKG_REL_NS,
+    REL_NS,
+    XLSM_MAIN,
+    XML,
+    bomb_package,
+    cfb,
+    package,
+    sheet_xml,
+    sst_xml,
+)
 from lo import convert, needs_soffice
 
 from jinan_eval_gui.errors import WorkbookFileError
@@ -31,182 +42,6 @@ from jinan_eval_gui.xlsxsafe import (
     open_workbook,
     serial_to_datetime,
 )
-
-# ------------------------------------------------------------------------------------------
-# Building packages by hand
-
-XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
-XLSM_MAIN = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
-
-BILLION_LAUGHS = """<!DOCTYPE lolz [
- <!ENTITY lol "lol">
- <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
- <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
- <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
- <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
- <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
- <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
- <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
- <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
-]>"""
-
-
-def sheet_xml(rows: str, *, dimension: str = "", root_attrs: str = "") -> str:
-    dim = f'<dimension ref="{dimension}"/>' if dimension else ""
-    return (f'{XML}<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}"{root_attrs}>{dim}'
-            f"<sheetData>{rows}</sheetData></worksheet>")
-
-
-def sst_xml(strings: list[str]) -> str:
-    items = "".join(f"<si><t>{s}</t></si>" for s in strings)
-    return f'{XML}<sst xmlns="{MAIN_NS}" count="{len(strings)}" uniqueCount="{len(strings)}">{items}</sst>'
-
-
-STYLES = (f'{XML}<styleSheet xmlns="{MAIN_NS}"><numFmts count="2">'
-          '<numFmt numFmtId="164" formatCode="yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;"/>'
-          '<numFmt numFmtId="165" formatCode="0.0%"/></numFmts>'
-          '<cellStyleXfs count="1"><xf numFmtId="10"/></cellStyleXfs>'
-          '<cellXfs count="5"><xf numFmtId="0"/><xf numFmtId="164"/><xf numFmtId="165"/>'
-          '<xf numFmtId="14"/><xf numFmtId="31"/></cellXfs>'
-          '<dxfs count="1"><dxf><numFmt numFmtId="166" formatCode="0%"/></dxf></dxfs></styleSheet>')
-
-
-def package(
-    path: Path,
-    sheets: dict[str, str],
-    *,
-    states: dict[str, str] | None = None,
-    shared_strings: str | None = None,
-    styles: str | None = STYLES,
-    defined_names: dict[str, str] | None = None,
-    extra: dict[str, str | bytes] | None = None,
-    main_type: str = XLSX_MAIN,
-    workbook_pr: str = "",
-    skip: tuple[str, ...] = (),
-) -> Path:
-    """Write a minimal but valid .xlsx package with the given sheet XML parts."""
-    states = states or {}
-    sheet_tags, rels = [], []
-    for i, name in enumerate(sheets, start=1):
-        state = f' state="{states[name]}"' if name in states else ""
-        sheet_tags.append(f'<sheet name="{name}" sheetId="{i}"{state} r:id="rId{i}"/>')
-        rels.append(f'<Relationship Id="rId{i}" Type="{REL_NS}/worksheet" '
-                    f'Target="worksheets/sheet{i}.xml"/>')
-    rels.append(f'<Relationship Id="rIdS" Type="{REL_NS}/styles" Target="styles.xml"/>')
-    if shared_strings is not None:
-        rels.append(f'<Relationship Id="rIdT" Type="{REL_NS}/sharedStrings" '
-                    'Target="sharedStrings.xml"/>')
-    names = "".join(f'<definedName name="{k}">{v}</definedName>'
-                    for k, v in (defined_names or {}).items())
-    parts: dict[str, str | bytes] = {
-        "[Content_Types].xml": (
-            f'{XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
-            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
-            f'<Override PartName="/xl/workbook.xml" ContentType="{main_type}"/></Types>'),
-        "_rels/.rels": (
-            f'{XML}<Relationships xmlns="{PKG_REL_NS}"><Relationship Id="rId1" '
-            f'Type="{REL_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
-        "xl/workbook.xml": (
-            f'{XML}<workbook xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">{workbook_pr}'
-            f'<sheets>{"".join(sheet_tags)}</sheets>'
-            + (f"<definedNames>{names}</definedNames>" if names else "") + "</workbook>"),
-        "xl/_rels/workbook.xml.rels": (
-            f'{XML}<Relationships xmlns="{PKG_REL_NS}">{"".join(rels)}</Relationships>'),
-    }
-    if styles is not None:
-        parts["xl/styles.xml"] = styles
-    if shared_strings is not None:
-        parts["xl/sharedStrings.xml"] = shared_strings
-    for i, xml in enumerate(sheets.values(), start=1):
-        parts[f"xl/worksheets/sheet{i}.xml"] = xml
-    for name in skip:
-        del parts[name]
-    parts.update(extra or {})
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in parts.items():
-            zf.writestr(name, data)
-    return path
-
-
-def raw_zip(path: Path, entries: list[tuple[str, bytes, int, int]]) -> Path:
-    """Write a zip whose entries are (name, deflate stream, declared CRC, declared size)."""
-    out, central = bytearray(), bytearray()
-    for name, data, crc, size in entries:
-        offset, encoded = len(out), name.encode()
-        out += struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, 0, 0x21, crc, len(data), size,
-                           len(encoded), 0) + encoded + data
-        central += struct.pack("<4s6H3L5HLL", b"PK\x01\x02", 20, 20, 0, 8, 0, 0x21, crc,
-                               len(data), size, len(encoded), 0, 0, 0, 0, 0, offset) + encoded
-    out += central + struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(entries), len(entries),
-                                 len(central), len(out), 0)
-    path.write_bytes(bytes(out))
-    return path
-
-
-def deflated(data: bytes) -> tuple[bytes, int, int]:
-    c = zlib.compressobj(9, zlib.DEFLATED, -15)
-    return c.compress(data) + c.flush(), zlib.crc32(data), len(data)
-
-
-def bomb_stream(total: int) -> tuple[bytes, int]:
-    """A raw deflate stream of about ``total`` bytes of sheet rows, built without inflating it:
-    one full-flushed block (no back-references across it) repeated."""
-    chunk = b"<row><c><v>1</v></c></row>" * 40_000
-    c = zlib.compressobj(9, zlib.DEFLATED, -15)
-    block = c.compress(chunk) + c.flush(zlib.Z_FULL_FLUSH)
-    repeats = total // len(chunk)
-    return block * repeats + c.flush(zlib.Z_FINISH), repeats * len(chunk)
-
-
-def bomb_package(path: Path, declared: int | None) -> Path:
-    """A small .xlsx whose sheet XML inflates to about 2.5 GB (declared honestly unless told)."""
-    head = b"<?xml version='1.0'?><worksheet xmlns='" + MAIN_NS.encode() + b"'><sheetData>"
-    normal = {}
-    package(path, {"Sheet1": ""})
-    with zipfile.ZipFile(path) as zf:
-        for name in zf.namelist():
-            if name != "xl/worksheets/sheet1.xml":
-                normal[name] = zf.read(name)
-    stream, size = bomb_stream(int(2.5 * 1024**3))
-    c = zlib.compressobj(9, zlib.DEFLATED, -15)
-    prefix = c.compress(head) + c.flush(zlib.Z_FULL_FLUSH)
-    entries = [(n, *deflated(d)) for n, d in normal.items()]
-    entries.append(("xl/worksheets/sheet1.xml", prefix + stream, 0,
-                    declared if declared is not None else size + len(head)))
-    return raw_zip(path, entries)
-
-
-def cfb(streams: list[str], *, break_directory: bool = False) -> bytes:
-    """A minimal OLE2 compound file (MS-CFB v3, 512-byte sectors) holding empty streams."""
-    free, end, fatsect = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD
-    header = bytearray(512)
-    header[:8] = OLE_SIGNATURE
-    struct.pack_into("<HHHHH", header, 0x18, 0x3E, 3, 0xFFFE, 9, 6)
-    struct.pack_into("<IIIIIIII", header, 0x2C, 1, 1 if not break_directory else 999, 0, 4096,
-                     end, 0, end, 0)
-    struct.pack_into("<109I", header, 0x4C, 0, *([free] * 108))
-    fat = struct.pack("<128I", fatsect, end, *([free] * 126))
-
-    def entry(name: str, kind: int, child: int = free, right: int = free) -> bytes:
-        encoded = (name + "\0").encode("utf-16-le")
-        return (encoded.ljust(64, b"\0") + struct.pack("<HBBIII", len(encoded), kind, 1, free,
-                                                       right, child)
-                + bytes(16) + struct.pack("<IQQIQ", 0, 0, 0, end, 0))
-
-    names = ["Root Entry", *streams]
-    directory = b"".join(
-        entry(n, 5 if i == 0 else 2, child=1 if i == 0 else free,
-              right=i + 1 if 0 < i < len(names) - 1 else free)
-        for i, n in enumerate(names)
-    )
-    directory = directory.ljust(512 * ((len(directory) + 511) // 512), b"\0")
-    return bytes(header) + fat + directory
-
 
 # ------------------------------------------------------------------------------------------
 # The corpus
@@ -733,4 +568,18 @@ def test_relationship_targets_never_leave_the_package(tmp_path):
     with open_workbook(path) as wb:
         assert wb.sheet_names == ("Sheet1",)
         with pytest.raises(WorkbookFileError, match="内容缺失"):
+            wb.cells("Sheet1")
+
+
+def test_prefixed_shared_strings_with_runs(tmp_path):
+    sst = (f'{XML}<x:sst xmlns:x="{MAIN_NS}"><x:si><x:t>甲</x:t></x:si><x:si><x:r><x:t>富</x:t>'
+           '</x:r><x:r><x:t xml:space="preserve"> 文本_x000A_</x:t></x:r><x:rPh><x:t>ふ</x:t>'
+           '</x:rPh></x:si></x:sst>')
+    path = package(tmp_path / "prefixed.xlsx", {
+        "Sheet1": sheet_xml('<row r="1"><c r="A1" t="s"><v>1</v></c><c r="B1" t="s"><v>2</v></c>'
+                            '</row>'),
+    }, shared_strings=sst)
+    with open_workbook(path) as wb:
+        assert wb.cells("Sheet1", ["A1"])["A1"].value == "富 文本\n"
+        with pytest.raises(WorkbookFileError, match="不存在的共享字符串"):
             wb.cells("Sheet1")

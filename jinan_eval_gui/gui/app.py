@@ -46,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     os.environ.setdefault("QT_API", "pyside6")  # matplotlib, if a handler uses it
 
-    from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+    from PySide6.QtCore import Qt, QThreadPool, QTimer
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
@@ -68,18 +68,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .main_window import MainWindow
 
     window = MainWindow()
-    probe = os.environ.get(PROBE_ENV) == "1"
-    if probe:
-        class _FirstPaint(QObject):
-            def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
-                if event.type() == QEvent.Type.Paint:
-                    print(f"window-shown {time.time():.4f}", file=sys.stderr, flush=True)
-                    window.removeEventFilter(self)
-                    QTimer.singleShot(0, app.quit)
-                return False
-
-        window.installEventFilter(_filter := _FirstPaint(window))
+    app.setWindowIcon(window.windowIcon())
     window.show()
+    if os.environ.get(PROBE_ENV) == "1":  # start-up measurement: shown and painted, then exit
+        app.processEvents()
+        print(f"window-shown {time.time():.4f}", file=sys.stderr, flush=True)
+        return 0
+    QTimer.singleShot(0, window.build_pages)
     if args.round:
         QTimer.singleShot(0, lambda: window.open_round(args.round))
     else:
@@ -87,8 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.screenshot:
         return screenshot(app, window, Path(args.screenshot), page)
     code = app.exec()
-    if probe:
-        del _filter
+    QThreadPool.globalInstance().waitForDone()
     return code
 
 

@@ -6,8 +6,8 @@ import os
 import shutil
 from pathlib import Path
 
-from PySide6.QtCore import QSize, QThreadPool
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QSize, QThreadPool, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
@@ -18,12 +18,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import __version__
+from .. import __version__, paths
 from . import messages, settings
 from .dialogs.help import HelpDialog
 from .dialogs.new_round import NewRoundDialog
 from .formloader import load_form
-from .pages import PAGE_CLASSES
+from .pages import PAGES, page_class
 from .pages.base import Page
 from .session import Session
 
@@ -41,20 +41,21 @@ class MainWindow(QMainWindow):
         self.ui = load_form("main_window")
         self.setCentralWidget(self.ui)
         self.pages: dict[str, Page] = {}
-        for cls in PAGE_CLASSES:
-            page = cls(self.session)
-            self.pages[page.key] = page
-            self.ui.pageStack.addWidget(page)
-            item = QListWidgetItem(page.title)
+        self._slots: dict[str, QWidget] = {}
+        for key, title, _module, _cls in PAGES:
+            slot = QWidget()  # replaced by the page when it is built
+            self._slots[key] = slot
+            self.ui.pageStack.addWidget(slot)
+            item = QListWidgetItem(title)
             item.setSizeHint(QSize(140, 44))
             self.ui.navList.addItem(item)
         self.ui.navList.setStyleSheet(
             "QListWidget { background: #f2f4f7; font-size: 11pt; padding-top: 8px; }"
             "QListWidget::item { padding-left: 18px; }"
             "QListWidget::item:selected { background: #1f5fbf; color: white; }")
-        self.ui.navList.currentRowChanged.connect(self.ui.pageStack.setCurrentIndex)
+        self.ui.navList.currentRowChanged.connect(self._on_nav_changed)
+        overview = self.page("overview")
         self.ui.navList.setCurrentRow(0)
-        overview = self.pages["overview"]
         overview.new_requested.connect(self.new_round)
         overview.open_requested.connect(self.open_round_dialog)
         overview.recent_requested.connect(self.open_round)
@@ -66,6 +67,9 @@ class MainWindow(QMainWindow):
         self.session.status.connect(self._on_status)
         self._update_title()
         self.resize(1280, 800)
+        icon = paths.resource("icons", "app.svg")
+        if icon.is_file():
+            self.setWindowIcon(QIcon(str(icon)))
 
     # -- layout ------------------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -114,7 +118,7 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _update_actions(self) -> None:
-        idle = not self.session.busy
+        idle = not self.session.busy or self.session.quiet_task
         has_round = self.session.rnd is not None
         self.new_action.setEnabled(idle)
         self.open_action.setEnabled(idle)
@@ -131,17 +135,43 @@ class MainWindow(QMainWindow):
 
     # -- pages -------------------------------------------------------------------------
     def page(self, key: str) -> Page:
-        return self.pages[key]
+        """The page ``key``, built on first use."""
+        page = self.pages.get(key)
+        if page is None:
+            page = page_class(key)(self.session)
+            self.pages[key] = page
+            stack = self.ui.pageStack
+            slot = self._slots.pop(key)
+            index = stack.indexOf(slot)
+            stack.insertWidget(index, page)
+            stack.removeWidget(slot)
+            slot.deleteLater()
+            if self.ui.navList.currentRow() == index:
+                stack.setCurrentIndex(index)
+        return page
+
+    def build_pages(self) -> None:
+        """Build the pages not shown yet, one per event-loop turn (after the window shows)."""
+        pending = [key for key, *_ in PAGES if key not in self.pages]
+        if pending:
+            self.page(pending[0])
+            if len(pending) > 1:
+                QTimer.singleShot(0, self.build_pages)
+
+    def _on_nav_changed(self, row: int) -> None:
+        if 0 <= row < len(PAGES):
+            self.page(PAGES[row][0])
+            self.ui.pageStack.setCurrentIndex(row)
 
     def show_page(self, key: str) -> Page:
         """Switch to a page by key (overview, catalogue, issue, collect, results, export)."""
-        page = self.pages[key]
-        self.ui.navList.setCurrentRow(list(self.pages).index(key))
+        page = self.page(key)
+        self.ui.navList.setCurrentRow([k for k, *_ in PAGES].index(key))
         return page
 
     # -- File menu ---------------------------------------------------------------------
     def new_round(self) -> NewRoundDialog | None:
-        if self.session.busy:
+        if self.session.busy and not self.session.quiet_task:
             return None
         dialog = NewRoundDialog(self)
         dialog.confirmed.connect(self._create_round)
@@ -208,6 +238,10 @@ class MainWindow(QMainWindow):
             shutil.copy2(rnd.path, tmp)  # idle: every transaction is committed, no journal
             Round.open(tmp, readonly=True).close()  # the copy is a sound round file
             os.replace(tmp, dest)
+        except OSError as exc:
+            messages.error(self, f"无法备份到“{dest}”（{exc.strerror or exc}）。"
+                                 "请检查文件夹是否存在、是否可写")
+            return None
         finally:
             tmp.unlink(missing_ok=True)
         self.status_label.setText(f"已备份到 {dest}")
@@ -240,7 +274,8 @@ class MainWindow(QMainWindow):
     # -- closing -----------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.session.busy:
-            if not messages.ask(self, "正在处理，确定要在完成后退出吗？"):
+            if not self.session.quiet_task and not messages.ask(
+                    self, "正在处理，退出前将等待当前操作完成（生成模板时会在当前文件后停止）。确定退出吗？"):
                 event.ignore()
                 return
             self.session.cancel()

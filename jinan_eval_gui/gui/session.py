@@ -56,6 +56,7 @@ class Session(QObject):
         self.window: QWidget | None = None
         self._worker: Worker | None = None
         self._builtin: Catalogue | None = None
+        self.quiet_task = False
 
     # -- state -------------------------------------------------------------------------
     @property
@@ -73,8 +74,13 @@ class Session(QObject):
     def run(self, task: Callable[[Worker], Any], *, done: Callable[[Any], None] | None = None,
             failed: Callable[[str], None] | None = None,
             progress: Callable[[int, int, str], None] | None = None,
-            status: str = "") -> Worker | None:
-        """Start ``task(worker)`` in the pool unless another task runs (then None)."""
+            status: str = "", quiet: bool = False) -> Worker | None:
+        """Start ``task(worker)`` in the pool unless another task runs (then None).
+
+        ``quiet`` tasks (reading only) do not make closing the window ask for confirmation.
+        """
+        if self._worker is not None and self.quiet_task:
+            self._wait_quiet()
         if self._worker is not None:
             self._busy_message()
             return None
@@ -84,6 +90,7 @@ class Session(QObject):
         worker.signals.finished.connect(lambda result: self._end(done, result))
         worker.signals.failed.connect(lambda text: self._end(failed or self._show, text))
         self._worker = worker
+        self.quiet_task = quiet
         self.busy_changed.emit(True)
         if status:
             self.status.emit(status)
@@ -96,6 +103,17 @@ class Session(QObject):
         self.status.emit("")
         if callback is not None:
             callback(value)
+
+    def _wait_quiet(self, timeout: float = 10.0) -> None:
+        """Let a short read-only task (loading the catalogue) finish instead of refusing."""
+        import time
+
+        from PySide6.QtCore import QCoreApplication, QThreadPool
+
+        deadline = time.monotonic() + timeout
+        while self._worker is not None and time.monotonic() < deadline:
+            QThreadPool.globalInstance().waitForDone(50)
+            QCoreApplication.processEvents()
 
     def _busy_message(self) -> None:
         messages.error(self.window, "正在处理上一项操作，请等待其完成后再试")
@@ -118,7 +136,7 @@ class Session(QObject):
 
             return catalogue.load()
 
-        self.run(task, done=self._builtin_loaded, status="正在读取指标体系…")
+        self.run(task, done=self._builtin_loaded, status="正在读取指标体系…", quiet=True)
 
     def _builtin_loaded(self, cat: Catalogue) -> None:
         self._builtin = cat
@@ -131,6 +149,8 @@ class Session(QObject):
                    done: Callable[[], None] | None = None) -> Worker | None:
         """Open a round file (closing the current one) and score it without saving."""
         path = Path(path)
+        if self.busy and self.quiet_task:
+            self._wait_quiet()
         if self.busy:
             self._busy_message()
             return None
@@ -169,6 +189,8 @@ class Session(QObject):
                      done: Callable[[], None] | None = None) -> Worker | None:
         """Create a new round file with the built-in catalogue and make it current."""
         path = Path(path)
+        if self.busy and self.quiet_task:
+            self._wait_quiet()
         if self.busy:
             self._busy_message()
             return None

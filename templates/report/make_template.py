@@ -194,7 +194,7 @@ def build(path: Path = OUT) -> Path:
     _para(styles["Caption"], size=10.5, east=HEI, align=WD_ALIGN_PARAGRAPH.CENTER,
           before=4, after=8)
     _para(_style(doc, "说明文字"), size=10.5, east=SONG, line=1.3, after=3,
-          align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+          align=WD_ALIGN_PARAGRAPH.LEFT)
     _para(_style(doc, "注释"), size=9, east=SONG, line=1.3, after=4)
     styles["注释"].font.color.rgb = RGBColor(0x59, 0x59, 0x59)
     _para(_style(doc, "条目标题"), size=11, east=HEI, before=8, after=2, keep_next=True)

@@ -15,6 +15,7 @@ class FormDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ui = load_form(self.form_name, self)
+        self.layout().setContentsMargins(14, 12, 14, 12)
         self.setWindowTitle(self.ui.windowTitle())
         self.resize(self.ui.size())
         box: QDialogButtonBox = self.ui.buttonBox

@@ -37,4 +37,5 @@ class HelpDialog(FormDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.ui.helpBrowser.setHtml(HELP_HTML)
+        # Chinese has no spaces between words: join the source lines without any
+        self.ui.helpBrowser.setHtml("".join(line.strip() for line in HELP_HTML.splitlines()))

@@ -155,7 +155,8 @@ class ParamsModel(RecordTableModel):
         Column("本轮取值", lambda r: r.value, RIGHT),
         Column("默认值", lambda r: r.default, RIGHT),
         Column("取值范围", lambda r: r.bounds_text),
-        Column("键名", lambda r: r.key),
+        Column("说明", lambda r: r.hint.splitlines()[0] if r.hint else "",
+               tooltip=lambda r: f"{r.key}\n{r.hint}"),
     )
     rejected = Signal(str)
 

@@ -168,8 +168,13 @@ class FindingsFilterProxy(QSortFilterProxyModel):
 
     def set_filters(self, *, severity: str = "", unit: str = "",
                     indicator: int | None = None) -> None:
-        self._severity, self._unit, self._indicator = severity, unit, indicator
-        self.invalidateFilter()
+        if hasattr(self, "beginFilterChange"):  # Qt >= 6.9; invalidateFilter is deprecated
+            self.beginFilterChange()
+            self._severity, self._unit, self._indicator = severity, unit, indicator
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self._severity, self._unit, self._indicator = severity, unit, indicator
+            self.invalidateFilter()
 
     def filterAcceptsRow(self, source_row: int,
                          source_parent: QModelIndex | QPersistentModelIndex) -> bool:
@@ -193,6 +198,7 @@ class DiffRow:
     input_key: str
     old: Any
     new: Any
+    cell: str = ""
 
 
 class DiffsModel(RecordTableModel):
@@ -203,6 +209,7 @@ class DiffsModel(RecordTableModel):
         Column("责任单位", lambda r: r.unit),
         Column("指标", lambda r: r.indicator_id, RIGHT),
         Column("填报项", lambda r: r.input_key),
+        Column("单元格", lambda r: r.cell),
         Column("原值", lambda r: r.old),
         Column("新值", lambda r: r.new),
     )
@@ -221,7 +228,9 @@ class DiffsModel(RecordTableModel):
                 else:
                     ind, key, old, new = tuple(diff)[:4]
                     label = self._label(ind, key)
-                rows.append(DiffRow(f.path.name, f.unit, ind, label, old, new))
+                cell = "!".join(x for x in (getattr(diff, "sheet", ""), getattr(diff, "cell", ""))
+                                if x)
+                rows.append(DiffRow(f.path.name, f.unit, ind, label, old, new, cell))
         self.set_rows(rows)
 
     def _label(self, indicator_id: int, key: str) -> str:

@@ -1,15 +1,27 @@
-"""One class per workflow page, each with its Designer form under ``forms/``."""
+"""One class per workflow page, each with its Designer form under ``forms/``.
+
+The registry names modules instead of importing them, so the main window can show the first
+page at once and build the others right after it appears (start-up stays short).
+"""
 
 from __future__ import annotations
 
-from .catalogue import CataloguePage
-from .collect import CollectPage
-from .export import ExportPage
-from .issue import IssuePage
-from .overview import OverviewPage
-from .results import ResultsPage
+from importlib import import_module
 
-PAGE_CLASSES = (OverviewPage, CataloguePage, IssuePage, CollectPage, ResultsPage, ExportPage)
+#: (key, title, module, class) in workflow order.
+PAGES = (
+    ("overview", "概览", "overview", "OverviewPage"),
+    ("catalogue", "指标体系", "catalogue", "CataloguePage"),
+    ("issue", "模板下发", "issue", "IssuePage"),
+    ("collect", "数据回收", "collect", "CollectPage"),
+    ("results", "评分结果", "results", "ResultsPage"),
+    ("export", "报告导出", "export", "ExportPage"),
+)
 
-__all__ = ["PAGE_CLASSES", "CataloguePage", "CollectPage", "ExportPage", "IssuePage",
-           "OverviewPage", "ResultsPage"]
+
+def page_class(key: str) -> type:
+    """The page class registered under ``key`` (imported on first use)."""
+    for k, _title, module, cls in PAGES:
+        if k == key:
+            return getattr(import_module(f"{__name__}.{module}"), cls)
+    raise KeyError(key)

@@ -62,6 +62,7 @@ class CollectPage(Page):
             lambda *_: self.update_actions())
         ui.conflictTable.doubleClicked.connect(lambda _: self._on_resolve())
         ui.collectSplitter.setSizes([220, 420])
+        ui.progressBar.setVisible(False)
 
         ui.severityCombo.addItem("全部", "")
         for key, label in SEVERITY_LABELS.items():
@@ -76,8 +77,6 @@ class CollectPage(Page):
         ui.resolveButton.clicked.connect(self._on_resolve)
         ui.feedbackButton.clicked.connect(self._on_feedback)
         self.session.data_changed.connect(self.refresh)
-        self.session.catalogue_changed.connect(
-            lambda: setattr(self.diffs, "cat", self.session.cat))
         self._checked = False
         self.dialog: ConflictDialog | None = None
         self._show_findings()
@@ -85,6 +84,7 @@ class CollectPage(Page):
     # -- state -------------------------------------------------------------------------
     def refresh(self) -> None:
         rnd = self.session.rnd
+        self.diffs.cat = self.session.cat
         self.status.refresh(rnd, self.session.cat)
         self.conflicts.refresh(rnd)
         ui = self.ui
@@ -183,6 +183,7 @@ class CollectPage(Page):
 
         self.ui.progressBar.setRange(0, len(paths))
         self.ui.progressBar.setValue(0)
+        self.ui.progressBar.setVisible(True)
         self.ui.progressLabel.setText("正在检查…" if dry_run else "正在导入…")
         self.session.run_with_round(
             task, progress=self._on_progress, failed=self._on_failed,

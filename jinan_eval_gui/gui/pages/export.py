@@ -35,6 +35,7 @@ class ExportPage(Page):
             check.toggled.connect(lambda _: self.update_actions())
         ui.outputDirEdit.textChanged.connect(lambda _: self.update_actions())
         self.exported: list[Path] = []
+        ui.progressBar.setVisible(False)
 
     def refresh(self) -> None:
         rnd = self.session.rnd
@@ -82,6 +83,7 @@ class ExportPage(Page):
                                        progress=progress)
 
         ui.progressBar.setRange(0, 0)
+        ui.progressBar.setVisible(True)
         ui.progressLabel.setText("正在导出…")
         if self.session.run_with_round(task, done=self._on_exported, failed=self._on_failed,
                                        progress=self._on_progress, status="正在导出…"):

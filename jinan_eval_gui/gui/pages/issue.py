@@ -29,6 +29,7 @@ class IssuePage(Page):
         ui.selectAllButton.clicked.connect(lambda: self.units.set_all(True))
         ui.selectNoneButton.clicked.connect(lambda: self.units.set_all(False))
         ui.deadlineEdit.setDate(QDate.currentDate().addDays(30))
+        ui.progressBar.setVisible(False)
         ui.browseButton.clicked.connect(self._on_browse)
         ui.generateButton.clicked.connect(self._on_generate)
         ui.cancelButton.clicked.connect(self.session.cancel)
@@ -38,6 +39,7 @@ class IssuePage(Page):
         self.session.data_changed.connect(self.refresh)
         self._running = False
         self._last_dir: Path | None = None
+        self._catalogue_changed()
 
     def _catalogue_changed(self) -> None:
         self.units.set_catalogue(self.session.cat if self.session.rnd is not None else None)
@@ -54,7 +56,8 @@ class IssuePage(Page):
         if issued:
             last = issued[-1]
             units = len({(t.entity, t.unit) for t in issued})
-            ui.issuedLabel.setText(f"本轮已下发 {units} 个单位的数据采集表，最近一次：{last.issued_at[:16]}"
+            when = last.issued_at[:16].replace("T", " ")
+            ui.issuedLabel.setText(f"本轮已下发 {units} 个单位的数据采集表，最近一次：{when}"
                                    f"（{Path(last.path).parent}）")
         else:
             ui.issuedLabel.setText("本轮尚未下发数据采集表。")
@@ -100,6 +103,7 @@ class IssuePage(Page):
 
         ui.progressBar.setRange(0, max(1, len(units)))
         ui.progressBar.setValue(0)
+        ui.progressBar.setVisible(True)
         ui.progressLabel.setText("正在生成…")
         if self.session.run_with_round(task, done=self._on_generated, progress=self._on_progress,
                                        failed=self._on_failed, status="正在生成数据采集表…"):
