@@ -64,6 +64,8 @@ IMPORT_LIMITS = xlsxsafe.Limits(max_cells_per_sheet=100_000, max_sheets=100,
 
 _ADDR_RE = re.compile(r"^([A-Z]{1,3})([0-9]{1,7})$")
 _NOTES_LABEL = "备注"
+#: The input map of the largest template has a few hundred rows; far beyond is tampering.
+_MAX_META_ROW = templates.MAP_HEADER_ROW + 20_000
 _REDO = "请使用市智慧办下发的原始模板重新填写"
 
 
@@ -279,8 +281,12 @@ def _meta_rows(cells: dict[str, xlsxsafe.CellValue]) -> list[list[Any]]:
         grid.setdefault(row, {})[col] = value
     if not grid:
         return []
+    last = max(grid)
+    if last > _MAX_META_ROW:
+        raise TemplateError(f"隐藏工作表“{templates.META_SHEET}”第 {last} 行有异常内容，"
+                            "远超填报项清单的范围，模板已被改动", hint=_REDO)
     out: list[list[Any]] = []
-    for r in range(1, max(grid) + 1):
+    for r in range(1, last + 1):
         row = grid.get(r)
         out.append([row.get(c, "") for c in range(1, max(row) + 1)] if row else [])
     return out
