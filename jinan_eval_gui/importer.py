@@ -517,7 +517,7 @@ def check_rows(name: str, meta: templates.TemplateMeta, cat: Catalogue,
         expected = _row_label(c, cat)
         texts = [_text(sheet[f"{_col_letters(k)}{row}"].value).strip() for k in range(1, col)]
         if not any(_label_matches(t, expected) for t in texts):
-            actual = next((t for t in reversed(texts) if t), "（空）")
+            actual = max(texts, key=len, default="") or "（空）"  # the label is the longest
             raise TemplateError(
                 f"文件“{name}”工作表“{c.sheet}”第 {row} 行应为“{expected[:40]}”，实际为"
                 f"“{actual[:40]}”：模板中的行被插入、删除、移动，或填报项名称被修改，本工具无法确定"
@@ -630,8 +630,8 @@ def _validate_indicator(result: FileResult, ind: Indicator, specs: list[InputSpe
             if rows is not None:
                 accepted[spec.key] = rows
                 for col in spec.columns:
-                    env[f"{spec.key}.{col.key}"] = [v.number for v in rows
-                                                    if v.column_key == col.key]
+                    env[f"{spec.key}.{col.key}"] = [v.text if col.kind == "text" else v.number
+                                                    for v in rows if v.column_key == col.key]
             continue
         ref = spec_cells[0]
         cell = cells[ref.sheet][ref.cell]

@@ -13,6 +13,12 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from .main_window import MainWindow
 
 PAGE_KEYS = ("overview", "catalogue", "issue", "collect", "results", "export")
 PAGE_TITLES = {"概览": "overview", "指标体系": "catalogue", "模板下发": "issue",
@@ -72,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     window.show()
     if os.environ.get(PROBE_ENV) == "1":  # start-up measurement: shown and painted, then exit
         app.processEvents()
-        print(f"window-shown {time.time():.4f}", file=sys.stderr, flush=True)
+        messages.say(f"window-shown {time.time():.4f}")
         return 0
     QTimer.singleShot(0, window.build_pages)
     if args.round:
@@ -86,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
-def wait_idle(app, window, timeout: float = 60.0) -> None:  # noqa: ANN001
+def wait_idle(app: QApplication, window: MainWindow, timeout: float = 60.0) -> None:
     """Process events until the window's background work is done (screenshots, tests)."""
     from PySide6.QtCore import QThreadPool
 
@@ -102,8 +108,10 @@ def wait_idle(app, window, timeout: float = 60.0) -> None:  # noqa: ANN001
         quiet = 0 if busy else quiet + 1
 
 
-def screenshot(app, window, path: Path, page: str) -> int:  # noqa: ANN001
+def screenshot(app: QApplication, window: MainWindow, path: Path, page: str) -> int:
     """Grab the window (one page, or every page with ``all``) to PNG and close it."""
+    from . import messages
+
     wait_idle(app, window)
     keys = PAGE_KEYS if page == "all" else (page,)
     written = []
@@ -113,16 +121,17 @@ def screenshot(app, window, path: Path, page: str) -> int:  # noqa: ANN001
         wait_idle(app, window)
         target.parent.mkdir(parents=True, exist_ok=True)
         if not window.grab().save(str(target), "PNG"):
-            print(f"无法保存截图：{target}", file=sys.stderr)
+            messages.say(f"无法保存截图：{target}")
             return 1
         written.append(target)
     window.close()
     for target in written:
-        print(target)
+        if sys.stdout is not None:
+            print(target)
     return 0
 
 
-def prepare_page(window, key: str) -> None:  # noqa: ANN001
+def prepare_page(window: MainWindow, key: str) -> None:
     """Show a page as a person would look at it: a sensible item selected."""
     page = window.show_page(key)
     session = window.session

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QSize, QThreadPool, QTimer
@@ -13,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressBar,
     QWidget,
@@ -26,6 +29,7 @@ from .formloader import load_form
 from .pages import PAGES, page_class
 from .pages.base import Page
 from .session import Session
+from .worker import Worker
 
 APP_NAME = "济南市新型智慧城市评价工具"
 ROUND_FILTER = "评价轮次 (*.jeval);;所有文件 (*)"
@@ -88,9 +92,12 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "退出(&X)", self.close, QKeySequence.StandardKey.Quit)
         help_menu = bar.addMenu("帮助(&H)")
         self._action(help_menu, "使用说明(&U)", self.show_help, QKeySequence.StandardKey.HelpContents)
+        self.demo_action = self._action(help_menu, "演示：用合成数据走一遍流程(&D)…",
+                                        self.demo_dialog)
         self._action(help_menu, "关于(&A)", self.show_about)
 
-    def _action(self, menu, text: str, slot, shortcut=None) -> QAction:  # noqa: ANN001
+    def _action(self, menu: QMenu, text: str, slot: Callable[[], object],
+                shortcut: QKeySequence.StandardKey | None = None) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(shortcut)
@@ -125,6 +132,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.setEnabled(idle)
         self.backup_action.setEnabled(idle and has_round)
         self.close_action.setEnabled(idle and has_round)
+        self.demo_action.setEnabled(idle)
 
     def _on_busy_changed(self, busy: bool) -> None:
         self.busy_bar.setVisible(busy)
@@ -248,6 +256,39 @@ class MainWindow(QMainWindow):
         return dest
 
     # -- Help menu ---------------------------------------------------------------------
+    def demo_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "演示数据保存到", settings.last_dir("demo"))
+        if folder:
+            settings.remember_dir("demo", folder)
+            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+            self.run_demo(Path(folder) / f"演示数据_{stamp}")
+
+    def run_demo(self, out_dir: Path) -> None:
+        """Run workflow.run_demo in a fresh folder, then open the demo round it made."""
+        if self.session.busy and not self.session.quiet_task:
+            messages.error(self, "正在处理上一项操作，请等待其完成后再试")
+            return
+        self.session.close_round()
+
+        def task(worker: Worker) -> list[Path]:
+            from .. import workflow
+
+            return workflow.run_demo(out_dir, progress=worker.progress,
+                                     log=lambda text: worker.progress(0, 0, text))
+
+        def done(produced: list[Path]) -> None:
+            message = f"演示数据已生成：{out_dir}"
+            rounds = [p for p in produced if Path(p).suffix == ".jeval"]
+            if rounds:
+                self.session.open_round(rounds[0],
+                                        done=lambda: self.status_label.setText(message))
+            else:
+                self.status_label.setText(message)
+
+        self.session.run(task, done=done, status="正在生成演示数据（约需一两分钟）…",
+                         progress=lambda _d, _t, text: self.status_label.setText(text))
+
+
     def show_help(self) -> HelpDialog:
         dialog = HelpDialog(self)
         self.dialog = dialog

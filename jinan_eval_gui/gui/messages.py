@@ -24,17 +24,23 @@ HEADLESS = False  # screenshots: messages go to stderr, questions are answered "
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def say(text: str) -> None:
+    """A line on stderr, if there is one (a Windows GUI program has none)."""
+    if sys.stderr is not None:
+        print(text, file=sys.stderr, flush=True)
+
+
 def error(parent: QWidget | None, text: str, title: str = "操作未完成") -> None:
     """A problem the user can act on (the core's Chinese message)."""
     if HEADLESS:
-        print(f"{title}：{text}", file=sys.stderr)
+        say(f"{title}：{text}")
         return
     QMessageBox.warning(parent, title, text)
 
 
 def info(parent: QWidget | None, text: str, title: str = APP_TITLE) -> None:
     if HEADLESS:
-        print(text, file=sys.stderr)
+        say(text)
         return
     QMessageBox.information(parent, title, text)
 
@@ -42,7 +48,7 @@ def info(parent: QWidget | None, text: str, title: str = APP_TITLE) -> None:
 def ask(parent: QWidget | None, text: str, title: str = APP_TITLE) -> bool:
     """A yes/no question; True for yes."""
     if HEADLESS:
-        print(f"{text}（否）", file=sys.stderr)
+        say(f"{text}（否）")
         return False
     answer = QMessageBox.question(parent, title, text,
                                   QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
@@ -53,7 +59,7 @@ def ask(parent: QWidget | None, text: str, title: str = APP_TITLE) -> bool:
 def internal(parent: QWidget | None, text: str) -> None:
     """An unexpected error: the text already names the log file."""
     if HEADLESS:
-        print(text, file=sys.stderr)
+        say(text)
         return
     QMessageBox.critical(parent, "程序内部错误", text)
 

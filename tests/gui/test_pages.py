@@ -189,3 +189,34 @@ def test_creating_while_the_catalogue_loads_waits_instead_of_refusing(qtbot, win
     wait_idle(qtbot, window)
     assert recorder.errors == []
     assert window.session.rnd is not None and window.session.rnd.path == tmp_path / "r.jeval"
+
+
+def test_demo_menu_runs_the_demo_and_opens_its_round(qtbot, window, monkeypatch, tmp_path):
+    seen = {}
+
+    def fake_demo(out_dir, *, progress=None, log=None):
+        seen["out"] = out_dir
+        log("1/6 新建评价轮次")
+        out_dir.mkdir(parents=True)
+        path = out_dir / "2026年度评价.jeval"
+        workflow.create_round(path, year=2026).close()
+        return [path]
+
+    monkeypatch.setattr(workflow, "run_demo", fake_demo)
+    window.run_demo(tmp_path / "演示")
+    wait_idle(qtbot, window)
+    assert seen["out"] == tmp_path / "演示"
+    assert window.session.rnd.path == tmp_path / "演示" / "2026年度评价.jeval"
+    assert "演示数据已生成" in window.status_label.text()
+
+
+def test_a_page_built_while_a_task_runs_reads_the_round_afterwards(qtbot, opened):
+    import threading
+
+    gate = threading.Event()
+    opened.session.run(lambda w: gate.wait(10))
+    page = opened.page("collect")  # built lazily, while the task holds the round
+    assert page._stale and page.status.rowCount() == 0
+    gate.set()
+    wait_idle(qtbot, opened)
+    assert not page._stale and page.status.rowCount() > 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPushButton, QWidget
 
 from ..formloader import load_form
 
@@ -50,5 +50,5 @@ class FormDialog(QDialog):
         self.apply()
         self.accept()
 
-    def ok_button(self):  # noqa: ANN201 - a QPushButton
+    def ok_button(self) -> QPushButton:
         return self.ui.buttonBox.button(QDialogButtonBox.StandardButton.Ok)

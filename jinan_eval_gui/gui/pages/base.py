@@ -36,9 +36,10 @@ class Page(QWidget):
         layout.addWidget(self.banner)
         self.ui = load_form(self.form_name, self)
         layout.addWidget(self.ui, 1)
+        self._stale = False
         self.setup()
         session.round_changed.connect(self._round_changed)
-        session.busy_changed.connect(lambda _busy: self.update_actions())
+        session.busy_changed.connect(self._busy_changed)
         self._round_changed()
 
     # -- for subclasses ----------------------------------------------------------------
@@ -56,7 +57,16 @@ class Page(QWidget):
         missing = self.needs_round and self.session.rnd is None
         self.banner.setVisible(missing)
         self.ui.setEnabled(not missing)
-        self.refresh()
+        if self.session.busy and self.session.rnd is not None:
+            self._stale = True  # a task uses the round: read it when the task is done
+        else:
+            self.refresh()
+        self.update_actions()
+
+    def _busy_changed(self, busy: bool) -> None:
+        if not busy and self._stale:
+            self._stale = False
+            self.refresh()
         self.update_actions()
 
     @property

@@ -79,6 +79,7 @@ class CollectPage(Page):
         self.session.data_changed.connect(self.refresh)
         self._checked = False
         self.dialog: ConflictDialog | None = None
+        self.last_feedback: Path | None = None
         self._show_findings()
 
     # -- state -------------------------------------------------------------------------
