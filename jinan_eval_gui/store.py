@@ -1302,13 +1302,20 @@ class Round:
         " current, recorded_at"
     )
 
-    @staticmethod
-    def _value(row: dict[str, Any]) -> StoredValue:
-        number = row.pop("number")
-        current = row.pop("current")
-        return StoredValue(
-            **row, number=None if number is None else Decimal(number), current=bool(current)
-        )
+    def _tuples(self, sql: str, args: Sequence[Any]) -> sqlite3.Cursor:
+        """Rows as plain tuples (no ``sqlite3.Row`` per row)."""
+        cur = self._conn.cursor()
+        cur.row_factory = None
+        return cur.execute(sql, args)
+
+    def _values(self, sql: str, args: Sequence[Any]) -> Iterator[StoredValue]:
+        """Value rows as StoredValue, built from plain tuples in column order (scoring reads
+        every current value of an entity each time, so this is on the re-score path)."""
+        for (vid, sub, entity, unit, ind, key, row, col, text, number, sheet, cell, current,
+             recorded) in self._tuples(sql, args):
+            yield StoredValue(vid, sub, entity, unit, ind, key, row, col, text,
+                              None if number is None else Decimal(number), sheet, cell,
+                              bool(current), recorded)
 
     def current_values(self, entity: str) -> dict[int, dict[str, list[StoredValue]]]:
         """``{indicator_id: {input_key: [values]}}`` of current values, for the engine.
@@ -1317,24 +1324,21 @@ class Round:
         value per unit; ordered by unit, row, column.
         """
         result: dict[int, dict[str, list[StoredValue]]] = {}
-        rows = self._rows(
+        for value in self._values(
             f"SELECT {self._VALUE_COLUMNS} FROM input_values WHERE entity = ? AND current = 1"
             " ORDER BY indicator_id, input_key, unit, row_index, column_key, id",
             (entity,),
-        )
-        for row in rows:
-            value = self._value(row)
+        ):
             result.setdefault(value.indicator_id, {}).setdefault(value.input_key, []).append(value)
         return result
 
     def value_history(self, entity: str, indicator_id: int, input_key: str) -> list[StoredValue]:
         """Every value ever recorded for one input, oldest first (superseded ones too)."""
-        rows = self._rows(
+        return list(self._values(
             f"SELECT {self._VALUE_COLUMNS} FROM input_values WHERE entity = ?"
             " AND indicator_id = ? AND input_key = ? ORDER BY id",
             (entity, indicator_id, input_key),
-        )
-        return [self._value(row) for row in rows]
+        ))
 
     # -- findings -----------------------------------------------------------
 

@@ -46,7 +46,7 @@ from corpus import (
 )
 from lo import convert, needs_soffice
 
-from jinan_eval_gui import importer, templates, workflow
+from jinan_eval_gui import importer, returns, templates, workflow
 from jinan_eval_gui.store import Round
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -255,6 +255,9 @@ CASES = {
     "meta_map_cell_changed": (lambda w, d: edit(w.filled[TEST_UNIT], d, change=lambda wb: wb[
         templates.META_SHEET].cell(templates.MAP_HEADER_ROW + 1, 6, "D2")), "map_cell.xlsx",
         ["第 2 行"]),
+    "meta_map_cell_far_away": (lambda w, d: edit(w.filled[TEST_UNIT], d, change=lambda wb: wb[
+        templates.META_SHEET].cell(templates.MAP_HEADER_ROW + 1, 6, "XFD8")), "far_cell.xlsx",
+        ["XFD8", "超出模板的范围"]),
     "sheet_renamed": (lambda w, d: edit(w.filled[TEST_UNIT], d, change=lambda wb: setattr(
         wb[templates.DATA_SHEET], "title", "数据")), "renamed.xlsx", ["缺少工作表"]),
 }
@@ -310,6 +313,15 @@ def test_million_row_dimension_is_not_believed(world, round_path, tmp_path):
     assert not result.has_errors, messages(result, "error")
 
 
+def test_cells_right_of_the_meta_map_are_ignored_quickly(world, round_path, tmp_path):
+    rows = "".join(f'<row r="{r}"><c r="XFD{r}"><v>1</v></c></row>' for r in range(400, 20_000))
+    path = _meta_cells(world.filled[TEST_UNIT], tmp_path / "wide.xlsx", rows)
+    start = time.perf_counter()
+    (result,) = run_import(round_path, [path], dry_run=True).files
+    assert time.perf_counter() - start < SECONDS
+    assert result.status == "imported" and not result.has_errors, messages(result)
+
+
 def test_macro_enabled_workbook_is_read_as_values_with_a_warning(world, round_path, tmp_path):
     path = shutil.copy(world.filled[TEST_UNIT], tmp_path / "returned.xlsm")
     patch_parts(Path(path), lambda n, d: d, add={"xl/vbaProject.bin": cfb(["VBA", "PROJECT"])})
@@ -328,7 +340,7 @@ def test_internal_error_in_one_file_is_a_rejection_not_a_crash(world, round_path
     def boom(*_args, **_kwargs):
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr(importer, "check_rows", boom)
+    monkeypatch.setattr(returns, "check_rows", boom)
     report = run_import(round_path, [world.filled[TEST_UNIT]], dry_run=True)
     (result,) = report.files
     assert result.status == "rejected"
