@@ -102,18 +102,22 @@ def _render(chart: BarChart, font: CJKFont, dpi: int) -> bytes:
     per_bar = 0.95 if chart.previous is not None else 0.75
     height = chart.height_cm or (max(4.5, 1.5 + per_bar * n) if chart.horizontal else 8.0)
     with matplotlib.rc_context(rc):
-        fig = Figure(figsize=(chart.width_cm * CM, height * CM), dpi=dpi)
-        FigureCanvasAgg(fig)
+        fig = Figure(figsize=(chart.width_cm * CM, height * CM), dpi=dpi, facecolor="white")
+        canvas = FigureCanvasAgg(fig)
         ax = fig.add_subplot()
         _draw(ax, chart)
         fig.tight_layout(pad=0.6)
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
+        # One draw and one PNG encoding (savefig draws again and writes RGBA, which then had
+        # to be decoded and encoded once more as opaque RGB).
+        canvas.draw()
+        width, height_px = canvas.get_width_height(physical=True)
+        rgba = bytes(canvas.buffer_rgba())
     # Opaque RGB: no alpha channel for the PDF to carry as a soft mask.
     from PIL import Image
 
     out = io.BytesIO()
-    Image.open(io.BytesIO(buf.getvalue())).convert("RGB").save(out, format="PNG")
+    Image.frombuffer("RGBA", (width, height_px), rgba, "raw", "RGBA", 0, 1).convert("RGB").save(
+        out, format="PNG")
     return out.getvalue()
 
 

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,6 +27,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from . import engine, rules
+from .atomic import atomic_path
 from .catalogue import KIND_LABELS, Catalogue, Indicator, InputSpec, Step
 from .engine import STATUS_LABELS, IndicatorResult, Results, round2
 from .errors import EvalError, ExportError
@@ -324,25 +323,11 @@ def export_workbook(
     if not results_by_entity:
         raise ExportError("没有可导出的评分结果", hint="请先完成评分")
     target = Path(path)
-    if not target.parent.is_dir():
-        raise ExportError(f"保存位置“{target.parent}”不存在", hint="请选择已有的文件夹")
-    fd, tmp_name = tempfile.mkstemp(prefix=".~" + target.stem[:40], suffix=".xlsx",
-                                    dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    with atomic_path(target) as tmp:
         builder = _Builder(catalogue, results_by_entity, values_by_entity, sources or {},
                            findings or [], submissions or [], round_info or {}, previous,
                            progress)
         builder.build(tmp)
-        try:
-            os.replace(tmp, target)
-        except PermissionError as exc:
-            raise ExportError(f"无法写入“{target.name}”：文件可能正在 Excel 或 WPS 中打开",
-                              hint="请关闭该文件后重试") from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return target
 
 

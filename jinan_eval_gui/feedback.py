@@ -8,12 +8,10 @@ every finding. The bytes come from the round (the file as received), never from 
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import ExportError
+from .atomic import atomic_path
 from .store import Finding
 from .templates import sanitize_filename
 
@@ -59,13 +57,6 @@ def write_feedback(content: bytes, file_name: str, findings: Sequence[Finding],
     ws.freeze_panes = "A2"
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / (sanitize_filename(Path(file_name).stem + "_反馈") + ".xlsx")
-    fd, tmp = tempfile.mkstemp(prefix=".~", suffix=".xlsx.part", dir=out_dir)
-    os.close(fd)
-    try:
+    with atomic_path(target) as tmp:
         wb.save(tmp)
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise ExportError(f"无法写入反馈表“{target.name}”：{exc.strerror}",
-                          hint="请关闭正在打开该文件的 Excel/WPS 后重试") from exc
     return target

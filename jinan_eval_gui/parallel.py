@@ -41,6 +41,42 @@ def run(jobs: Sequence[Job], *, background: Sequence[Job] = ()) -> tuple[list[An
     return here, there
 
 
+class Background:
+    """Worker processes started ahead of need, for jobs submitted later.
+
+    Starting a worker costs the interpreter and the imports (about a second on the office PC),
+    so a caller that knows it will have background work opens this first and submits a
+    warm-up job (imports, font parsing) that overlaps with its own work. When only one process
+    is to be used (``JINAN_EVAL_SERIAL=1``, one CPU, ``workers=0``), jobs run at submission,
+    in this process.
+    """
+
+    def __init__(self, workers: int = 1) -> None:
+        self.workers = workers if workers > 0 and worker_count(workers + 1) > 1 else 0
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Background:
+        if self.workers:
+            ctx = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=exc_type is not None)
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        """Run ``fn(*args)`` in a worker (or here, now); the future holds result or error."""
+        if self._pool is not None:
+            return self._pool.submit(fn, *args)
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args))
+        except Exception as exc:  # noqa: BLE001 - handed to the caller through the future
+            future.set_exception(exc)
+        return future
+
+
 def split(items: Sequence[Any], parts: int) -> list[list[Any]]:
     """``items`` in ``parts`` interleaved chunks of nearly equal size."""
     return [list(items[i::parts]) for i in range(parts) if items[i::parts]]

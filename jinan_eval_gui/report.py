@@ -24,8 +24,6 @@ plain ``progress(done, total, message)`` callable.
 
 from __future__ import annotations
 
-import os
-import tempfile
 import tomllib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from . import paths
+from .atomic import atomic_path
 from .catalogue import Catalogue, Indicator, Level1
 from .engine import STATUS_LABELS, IndicatorResult, Results
 from .errors import ExportError
@@ -1065,7 +1064,7 @@ def render_docx(report: Report, path: str | Path, template: Path | None = None) 
     from .report_docx import render
 
     path = Path(path)
-    with _atomic(path) as tmp:
+    with atomic_path(path, opened_by="Word 或 WPS") as tmp:
         render(report, tmp, template or docx_template_path())
     return path
 
@@ -1077,7 +1076,7 @@ def render_pdf(report: Report, path: str | Path, font: CJKFont | None = None) ->
 
     path = Path(path)
     font = font or find_cjk_font()
-    with _atomic(path) as tmp:
+    with atomic_path(path, opened_by="PDF 阅读器") as tmp:
         render(report, tmp, font)
     return path
 
@@ -1109,42 +1108,6 @@ def write_pdf(catalogue: Catalogue, results: Results, path: str | Path, *, round
 def _done(progress: ProgressFn | None, message: str) -> None:
     if progress is not None:
         progress(1, 1, message)
-
-
-class _atomic:
-    """Context manager giving a temp path beside ``path``; replaces ``path`` on success."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.tmp: Path | None = None
-
-    def __enter__(self) -> Path:
-        folder = self.path.parent
-        if not folder.is_dir():
-            raise ExportError(f"保存位置“{folder}”不存在", hint="请选择一个已有的文件夹")
-        try:
-            fd, name = tempfile.mkstemp(prefix=f".{self.path.stem}-", suffix=".tmp", dir=folder)
-        except OSError as exc:
-            raise ExportError(f"无法在“{folder}”中写入文件：{exc.strerror}",
-                              hint="请选择有写入权限的文件夹") from exc
-        os.close(fd)
-        self.tmp = Path(name)
-        return self.tmp
-
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        assert self.tmp is not None
-        if exc_type is not None:
-            self.tmp.unlink(missing_ok=True)
-            return
-        try:
-            os.replace(self.tmp, self.path)
-        except PermissionError as err:
-            self.tmp.unlink(missing_ok=True)
-            raise ExportError(f"无法覆盖文件“{self.path.name}”：文件可能正在被 Word 或 PDF 阅读器打开",
-                              hint="请关闭该文件后重试，或换一个文件名保存") from err
-        except OSError as err:
-            self.tmp.unlink(missing_ok=True)
-            raise ExportError(f"无法保存文件“{self.path}”：{err.strerror}") from err
 
 
 def iter_tables(report: Report, role: str | None = None) -> Iterator[Table]:

@@ -28,7 +28,7 @@ GREY = (89, 89, 89)
 
 
 class _PDF(FPDF):
-    def __init__(self, report: Report, cfg: dict[str, Any]) -> None:
+    def __init__(self, cfg: dict[str, Any], report: Report | None = None) -> None:
         super().__init__(orientation="P", unit="mm", format="A4")
         self.report = report
         self.cfg = cfg
@@ -36,7 +36,7 @@ class _PDF(FPDF):
         self.set_auto_page_break(True, margin=cfg["margin_bottom"])
 
     def header(self) -> None:
-        if self.page_no() == 1:
+        if self.page_no() == 1 or self.report is None:
             return
         self.set_font(FAMILY, "", 9)
         self.set_text_color(*GREY)
@@ -49,7 +49,7 @@ class _PDF(FPDF):
         self.set_y(self.t_margin)
 
     def footer(self) -> None:
-        if self.page_no() == 1:
+        if self.page_no() == 1 or self.report is None:
             return
         self.set_y(-14)
         self.set_font(FAMILY, "", 10)
@@ -64,10 +64,35 @@ def _png_size(png: bytes) -> tuple[int, int]:
     return struct.unpack(">II", png[16:24])
 
 
-def render(report: Report, path: Path, font: CJKFont) -> None:
-    """Write ``report`` to ``path`` as PDF using ``font`` (regular and bold faces)."""
-    cfg = {k: v for k, v in report.layout["pdf"].items()}
-    pdf = _PDF(report, cfg)
+#: A document with its fonts already parsed, made by :func:`prepare` for the next render.
+_READY: list[tuple[CJKFont, dict[str, Any], _PDF]] = []
+
+
+def prepare(font: CJKFont | None = None, cfg: dict[str, Any] | None = None) -> None:
+    """Parse the fonts of the next PDF now.
+
+    Reading a CJK font collection takes a second or two; a worker process calls this while the
+    report is still being built elsewhere, and :func:`render` then starts at once.
+    """
+    from .fonts import find_cjk_font
+    from .report import load_layout
+
+    font = font or find_cjk_font()
+    cfg = dict(cfg if cfg is not None else load_layout()["pdf"])
+    _READY[:] = [(font, cfg, _new_pdf(cfg, font))]
+
+
+def _take(cfg: dict[str, Any], font: CJKFont) -> _PDF:
+    """The prepared document if it was made for this font and layout, else a new one."""
+    for i, (ready_font, ready_cfg, pdf) in enumerate(_READY):
+        if ready_font == font and ready_cfg == cfg:
+            del _READY[i]
+            return pdf
+    return _new_pdf(cfg, font)
+
+
+def _new_pdf(cfg: dict[str, Any], font: CJKFont) -> _PDF:
+    pdf = _PDF(cfg)
     try:
         pdf.add_font(FAMILY, "", str(font.regular.path),
                      collection_font_number=font.regular.index)
@@ -81,6 +106,14 @@ def render(report: Report, path: Path, font: CJKFont) -> None:
         ttfont = getattr(registered, "ttfont", None)
         if ttfont is not None:
             ttfont.recalcBBoxes = False
+    return pdf
+
+
+def render(report: Report, path: Path, font: CJKFont) -> None:
+    """Write ``report`` to ``path`` as PDF using ``font`` (regular and bold faces)."""
+    cfg = {k: v for k, v in report.layout["pdf"].items()}
+    pdf = _take(cfg, font)
+    pdf.report = report
     info = report.info
     pdf.set_title(f"{info.title}（{info.year}年度）")
     pdf.set_author(info.issuer)

@@ -29,7 +29,6 @@ import ast
 import copy
 import json
 import math
-import os
 import random
 import threading
 from contextlib import contextmanager
@@ -45,6 +44,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from . import catalogue as catalogue_mod
 from . import parallel, templates
+from .atomic import atomic_path
 from .catalogue import Catalogue, Indicator, InputSpec
 from .errors import EvalError, TemplateError
 
@@ -169,13 +169,8 @@ def _fill_files(catalogue: Catalogue | None, files: list[Path], out: Path, seed:
 
 
 def _atomic_write_text(path: Path, text: str) -> None:
-    tmp = templates.temp_path_beside(path)
-    try:
+    with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 # ---------------------------------------------------------------------------------------
@@ -227,13 +222,8 @@ def _fill_file(cat: Catalogue, src: Path, dst: Path, *, seed: int, blank_share: 
     values = filler.run()
     for (sheet, cell), value in values.items():
         wb[sheet][cell].value = value
-    tmp = templates.temp_path_beside(dst)
-    try:
+    with atomic_path(dst) as tmp:
         wb.save(tmp)
-        os.replace(tmp, dst)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return _FileResult(dst, filler.mistakes, filler.blanks)
 
 

@@ -25,9 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 import re
-import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -40,6 +38,7 @@ from xlsxwriter.exceptions import XlsxWriterException
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from . import __version__
+from .atomic import atomic_path
 from .catalogue import INPUT_KIND_LABELS, Catalogue, Indicator, InputSpec
 from .errors import TemplateError
 
@@ -210,8 +209,7 @@ def generate(
     except OSError as exc:
         raise TemplateError(f"无法创建输出文件夹“{out}”：{exc.strerror}") from exc
     target = out / file_name(request)
-    tmp = temp_path_beside(target)
-    try:
+    with atomic_path(target, error=TemplateError) as tmp:
         builder = _Builder(catalogue, request, template_version)
         try:
             builder.write(tmp)
@@ -219,14 +217,6 @@ def generate(
             raise TemplateError(f"无法写入“{target.name}”：{exc}",
                                 hint="请检查磁盘空间和文件夹权限") from exc
         digest = hashlib.sha256(tmp.read_bytes()).hexdigest()
-        try:
-            os.replace(tmp, target)
-        except PermissionError as exc:
-            raise TemplateError(f"无法写入“{target.name}”：文件可能正在被 Excel 或 WPS 打开",
-                                hint="请关闭该文件后重试") from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return GeneratedTemplate(
         path=target, unit=request.unit, entity=request.entity, sha256=digest,
         indicator_ids=tuple(ind.id for ind in builder.indicators),
@@ -263,24 +253,6 @@ def generate_all(
         if progress is not None:
             progress(total, total, f"已生成 {total} 份数据采集表")
     return done
-
-
-def temp_path_beside(target: Path) -> Path:
-    """Reserve a hidden temporary file next to ``target`` (same folder, so os.replace is atomic).
-
-    Created with the default permissions (unlike mkstemp's 0600), since it becomes the file.
-    """
-    for _ in range(100):
-        tmp = target.with_name(f".~{uuid.uuid4().hex[:12]}{target.suffix}.part")
-        try:
-            with open(tmp, "xb"):
-                return tmp
-        except FileExistsError:
-            continue
-        except OSError as exc:
-            raise TemplateError(f"无法在文件夹“{target.parent}”中写入文件：{exc.strerror}",
-                                hint="请检查文件夹权限") from exc
-    raise TemplateError(f"无法在文件夹“{target.parent}”中创建临时文件")
 
 
 def parse_meta(rows: Iterable[Sequence[Any]]) -> TemplateMeta:

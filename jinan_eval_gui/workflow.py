@@ -296,73 +296,101 @@ def feedback(rnd: Round, unit: str, out_dir: str | Path, *, entity: str | None =
 # Export
 # ---------------------------------------------------------------------------------------
 def export_all(rnd: Round, out_dir: str | Path, *, formats: Sequence[str] = ("xlsx", "docx", "pdf"),
-               compare: str | Path | None = None, progress: ProgressFn | None = None) -> list[Path]:
-    """Score the round and write the scoring workbook (all entities) and a report per entity."""
-    from . import export
+               compare: str | Path | None = None, progress: ProgressFn | None = None,
+               per_entity: bool = False) -> list[Path]:
+    """Score the round; write the scoring workbook (every entity, ranked) and the report.
+
+    One entity: its report. Several entities: one combined report (the ranking, every level-1
+    compared across entities, each entity in brief, the scoring rules once), and with
+    ``per_entity`` also each entity's own report with its rank among the others. Sixteen
+    separate reports cost about sixteen times one (each repeats the appendices), which is why
+    they are asked for rather than the default.
+
+    Each report is built once (charts drawn once) and written as Word here and as PDF in a
+    second process. That process is started first and parses the PDF fonts while this one
+    scores and draws, so the PDF (the longest part) starts as soon as the report is built.
+    """
+    from . import export, report
     from .templates import sanitize_filename
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     say = progress or (lambda _d, _t, _m: None)
-    say(0, 3, "正在计算评分")
-    cat = round_catalogue(rnd)
-    info = rnd.info
-    results = score_round(rnd)
-    previous = None
-    if compare:
-        with Round.open(Path(compare), readonly=True) as earlier:
-            previous = score_round(earlier, save=False)
-    findings_rows, summary = _findings_rows(rnd, cat)
-    round_info = {"name": info.name, "year": info.year}
-    here: list[parallel.Job] = []
-    background: list[parallel.Job] = []
-    if "xlsx" in formats:
-        inputs = {e: entity_inputs(rnd, cat, e) for e in results}
+    wants_pdf = "pdf" in formats
+    with parallel.Background(1 if wants_pdf else 0) as background:
+        warm = background.submit(_prepare_pdf) if wants_pdf else None
+        say(0, 4, "正在计算评分")
+        cat = round_catalogue(rnd)
+        info = rnd.info
+        results = score_round(rnd)
+        previous = None
+        if compare:
+            with Round.open(Path(compare), readonly=True) as earlier:
+                previous = score_round(earlier, save=False)
+        findings_rows, summary = _findings_rows(rnd, cat)
+        round_info = {"name": info.name, "year": info.year}
         label = "_".join(results) if len(results) <= 2 else f"{next(iter(results))}等{len(results)}个"
-        name = sanitize_filename(f"{info.year}年度_{label}_智慧城市评价评分表") + ".xlsx"
-        here.append((_call, (export.export_workbook, (cat, results, out / name), {
-            "values_by_entity": {e: i.values for e, i in inputs.items()},
-            "sources": {e: i.sources for e, i in inputs.items()},
-            "findings": findings_rows, "submissions": _submission_rows(rnd, cat),
-            "round_info": round_info, "previous": previous})))
-    # The PDF (font subsetting, layout) runs in a second process while this one writes the
-    # workbook and the Word files: both take about as long, so the export time halves.
-    for entity, res in results.items():
-        stem = sanitize_filename(f"{info.year}年度_{entity}_智慧城市发展水平评估报告")
-        common = (cat, res, round_info, previous.get(entity) if previous else None,
-                  results if len(results) > 1 else None, summary)
+        reports: list[tuple[str, report.Report]] = []
+        if "docx" in formats or wants_pdf:
+            say(1, 4, "正在生成评估报告")
+            if len(results) > 1:
+                reports.append((label, report.build_round_report(
+                    cat, results, round_info=round_info, previous=previous,
+                    findings_summary=summary)))
+            if len(results) == 1 or per_entity:
+                for entity, res in results.items():
+                    reports.append((entity, report.build_report(
+                        cat, res, round_info=round_info,
+                        previous=previous.get(entity) if previous else None,
+                        others=results if len(results) > 1 else None,
+                        findings_summary=summary)))
+        stems = [sanitize_filename(f"{info.year}年度_{name}_智慧城市发展水平评估报告")
+                 for name, _ in reports]
+        pdfs = [background.submit(_render_pdf, rep, out / f"{stem}.pdf")
+                for stem, (_name, rep) in zip(stems, reports, strict=True)] if wants_pdf else []
+        written: list[Path] = []
+        if "xlsx" in formats:
+            say(2, 4, "正在生成评分表")
+            inputs = {e: entity_inputs(rnd, cat, e) for e in results}
+            name = sanitize_filename(f"{info.year}年度_{label}_智慧城市评价评分表") + ".xlsx"
+            written.append(export.export_workbook(
+                cat, results, out / name, values_by_entity={e: i.values for e, i in inputs.items()},
+                sources={e: i.sources for e, i in inputs.items()}, findings=findings_rows,
+                submissions=_submission_rows(rnd, cat), round_info=round_info,
+                previous=previous))
         if "docx" in formats:
-            here.append((_write_report, ("docx", out / f"{stem}.docx", *common)))
-        if "pdf" in formats:
-            background.append((_write_report, ("pdf", out / f"{stem}.pdf", *common)))
-    say(1, 3, "正在生成评分表和评估报告")
-    done_here, done_there = parallel.run(here, background=background)
-    written = [*done_here, *done_there]
+            say(3, 4, "正在写入 Word 报告")
+            for stem, (_name, rep) in zip(stems, reports, strict=True):
+                written.append(report.render_docx(rep, out / f"{stem}.docx"))
+        if pdfs:
+            say(3, 4, "正在写入 PDF 报告")
+            written += [f.result() for f in pdfs]
+        if warm is not None:
+            warm.exception()  # a font problem was raised by the PDF itself
     if not rnd.readonly:
         rnd.audit("export", {"files": [p.name for p in written]})
-    say(3, 3, f"已导出 {len(written)} 个文件")
+    say(4, 4, f"已导出 {len(written)} 个文件")
     return written
+
+
+def _prepare_pdf() -> None:
+    """Warm-up of the PDF worker: imports and font parsing before the report exists."""
+    from . import report_pdf
+
+    report_pdf.prepare()
+
+
+def _render_pdf(rep: Any, path: Path) -> Path:
+    """One PDF file; module-level so that it runs in the worker process."""
+    from . import report
+
+    return report.render_pdf(rep, path)
 
 
 def _submission_rows(rnd: Round, cat: Catalogue) -> list[dict[str, Any]]:
     return [{"entity": s.entity, "unit": s.unit, "issued": s.issued, "returned": s.returned,
              "errors": s.errors, "warnings": s.warnings, "accepted": s.accepted,
              "status": s.label, "file": s.file_name} for s in collection_status(rnd, cat)]
-
-
-def _call(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    return fn(*args, **kwargs)
-
-
-def _write_report(kind: str, path: Path, cat: Catalogue, res: engine.Results,
-                  round_info: dict[str, Any], prev: engine.Results | None,
-                  others: dict[str, engine.Results] | None, summary: Any) -> Path:
-    """One report file; module-level so that it can run in a worker process."""
-    from . import report
-
-    write = report.write_docx if kind == "docx" else report.write_pdf
-    return write(cat, res, path, round_info=round_info, previous=prev, others=others,
-                 findings_summary=summary)
 
 
 def _findings_rows(rnd: Round, cat: Catalogue) -> tuple[list[dict[str, Any]], dict[str, Any]]:

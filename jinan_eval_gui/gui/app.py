@@ -46,6 +46,10 @@ def page_key(name: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the desktop application (or take screenshots and exit)."""
+    from ..selftest import run_if_requested
+
+    if (code := run_if_requested(argv)) is not None:  # --selftest: no window, exit code only
+        return code
     args = build_parser().parse_args(argv)
     page = page_key(args.page)
     if args.screenshot:
