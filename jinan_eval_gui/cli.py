@@ -9,7 +9,6 @@ shown as a traceback. Exit codes: 0 success, 1 a file was rejected or has errors
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -62,6 +61,8 @@ def _out(text: str = "") -> None:
 
 
 def _print_json(data: Any) -> None:
+    import json  # not at module level: ``--help`` and most commands never need it
+
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
@@ -75,6 +75,59 @@ class Background:
         except Exception as exc:  # noqa: BLE001 - handed to the caller through the future
             future.set_exception(exc)
         return future
+
+
+class Shared:
+    """Chunks of one job shared between this process and a worker, results in chunk order.
+
+    ``fn(chunk, *common)`` runs for every chunk. The worker takes chunks from the back while
+    this process takes them from the front (a chunk the worker has not started is taken back
+    and run here), so the split adapts to the worker's start-up time and to load on the
+    machine, and nothing waits for a fixed half. Iterate to get each chunk's result in order;
+    :meth:`stop` drops the chunks nobody has started (iteration then ends after the results
+    of the chunks already running or done, so no finished work is lost). With one process
+    (``JINAN_EVAL_SERIAL=1``, one CPU, fewer than two chunks) everything runs here.
+    """
+
+    def __init__(self, fn: Callable[..., Any], chunks: Sequence[Sequence[Any]],
+                 common: tuple[Any, ...] = ()) -> None:
+        self.fn = fn
+        self.chunks = [list(c) for c in chunks]
+        self.common = common
+        self._pool: ProcessPoolExecutor | None = None
+        self._futures: dict[int, Future[Any]] = {}
+        self._stopped = False
+
+    def __enter__(self) -> Shared:
+        if len(self.chunks) > 1 and worker_count(2) > 1:
+            ctx = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=ctx)
+            for i in reversed(range(1, len(self.chunks))):
+                self._futures[i] = self._pool.submit(self.fn, self.chunks[i], *self.common)
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def stop(self) -> None:
+        """Run no chunk that has not started yet."""
+        self._stopped = True
+        for future in self._futures.values():
+            future.cancel()
+
+    def __iter__(self) -> Iterator[Any]:
+        for i, chunk in enumerate(self.chunks):
+            future = self._futures.get(i)
+            if future is not None and not future.cancel():  # running or done over there
+                yield future.result()
+            elif not self._stopped:
+                yield self.fn(chunk, *self.common)
+
+
+def chunked(items: Sequence[Any], size: int) -> list[list[Any]]:
+    """``items`` in consecutive chunks of ``size`` (the last one shorter)."""
+    return [list(items[i:i + size]) for i in range(0, len(items), max(1, size))]
 
 
 def split(items: Sequence[Any], parts: int) -> list[list[Any]]:

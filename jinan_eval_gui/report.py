@@ -753,7 +753,7 @@ class _RoundBuilder(_Builder):
 
     def build(self) -> list[Block]:
         steps: list[tuple[str, Callable[[], None]]] = [
-            ("封面", self.cover), ("总体评估结果", self.overview)]
+            ("封面", self.cover), ("总体评估结果", self.overview), ("排名情况", self.ranking_table)]
         for group in self.weighted:
             steps.append((group.name, lambda g=group: self.level1_compared(g)))
         steps += [("信息安全扣分", self.deductions_compared), ("数据质量", self.quality_compared),
@@ -802,8 +802,28 @@ class _RoundBuilder(_Builder):
         t = self.t
         index, total_label = t.label("index"), t.label("total")
         self.heading(t("sections", "summary"))
-        self.para(t("text", "overview", year=self.info.year, n=len(self.all),
-                    total_label=total_label, **self.spread(lambda r: r.total)), keep=True)
+        self.para(t("text", "overview", year=self.info.year, n=len(self.all), index=index,
+                    total_label=total_label, **self.spread(lambda r: r.total)))
+        rows = []
+        for g in self.weighted:
+            scores = [x.score for r in self.all.values() for x in r.level1
+                      if x.id == g.id and x.score is not None]
+            if scores:
+                stats = [fmt(sum(scores, Decimal(0)) / len(scores)), fmt(max(scores)),
+                         fmt(min(scores))]
+            else:
+                stats = [self.dash] * 3
+            rows.append([g.name, fmt_weight(g.weight), *stats])
+        self.table([t.label("level1"), t.label("weight"), t.label("mean"), t.label("highest"),
+                    t.label("lowest")], rows, [4, 1.6, 1.6, 1.6, 1.6], "lcccc",
+                   t("text", "overview_table_caption", index=index), role="summary")
+
+    def ranking_table(self) -> None:
+        t = self.t
+        index, total_label = t.label("index"), t.label("total")
+        self.heading(t("sections", "ranking"))
+        self.para(t("text", "ranking_intro", n=len(self.ranking), total_label=total_label,
+                    entity_rank=""), keep=True)
         header = [t.label("rank"), t.label("entity"), total_label,
                   *[g.name for g in self.weighted]]
         widths = [1.1, 2.6, 1.6, *[1.5] * len(self.weighted)]

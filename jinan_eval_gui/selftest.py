@@ -135,7 +135,8 @@ def check_pipeline(folder: Path) -> list[Check]:
 
     steps: list[str] = []
     produced = workflow.run_demo(folder, log=steps.append)
-    checks = [Check("演示流程 6 个步骤", len(steps) == 6, f"完成 {len(steps)} 步")]
+    last = steps[-1].split(" ", 1)[0] if steps else "0/6"  # run_demo logs "1/6 …" … "6/6 …"
+    checks = [Check("运行演示流程", last == "6/6", f"完成 {last} 步")]
 
     rounds = [p for p in produced if p.suffix == ".jeval"]
     round_ok = len(rounds) == 1 and rounds[0].is_file() and rounds[0].stat().st_size > 0

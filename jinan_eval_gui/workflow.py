@@ -51,11 +51,15 @@ def round_catalogue(rnd: Round) -> Catalogue:
     Built once per snapshot content (a Catalogue is immutable): building compiles every rule,
     which costs more than importing a unit's return.
     """
-    snapshot = rnd.catalogue()
-    key = hashlib.sha256(snapshot.json_text.encode("utf-8")).hexdigest()
+    return _snapshot_catalogue(rnd.catalogue().json_text)
+
+
+def _snapshot_catalogue(json_text: str) -> Catalogue:
+    """The catalogue of a snapshot's JSON, built once per content in this process."""
+    key = hashlib.sha256(json_text.encode("utf-8")).hexdigest()
     cat = _CATALOGUES.get(key)
     if cat is None:
-        cat = catalogue_mod.build(json.loads(snapshot.json_text))
+        cat = catalogue_mod.build(json.loads(json_text))
         if len(_CATALOGUES) >= 8:
             _CATALOGUES.clear()
         _CATALOGUES[key] = cat
@@ -90,7 +94,11 @@ def issue_templates(rnd: Round, out_dir: str | Path, *, units: Iterable[str] | N
             deadline=deadline, contact_person=contact_person, contact_phone=contact_phone,
             units=unit_list,
         )
-    made = templates.generate_all(cat, requests, out_dir, progress=progress, cancelled=cancelled)
+    if len(requests) < PARALLEL_TEMPLATES:
+        made = templates.generate_all(cat, requests, out_dir, progress=progress,
+                                      cancelled=cancelled)
+    else:
+        made = _generate_shared(rnd, requests, out_dir, progress, cancelled)
     with rnd.transaction():
         for t in made:
             rnd.record_template(
@@ -100,6 +108,48 @@ def issue_templates(rnd: Round, out_dir: str | Path, *, units: Iterable[str] | N
                 contact_phone=contact_phone or None,
             )
     return made
+
+
+#: From this many templates on (a few entities' worth, over a second of work) a second
+#: process writes part of them; below, its start-up would cost more than it saves.
+PARALLEL_TEMPLATES = 60
+
+
+def _generate_shared(rnd: Round, requests: list[Any], out_dir: str | Path,
+                     progress: ProgressFn | None,
+                     cancelled: Callable[[], bool] | None) -> list[Any]:
+    """:func:`templates.generate_all` over chunks shared with a worker process."""
+    from . import templates
+
+    seen: set[str] = set()
+    for req in requests:  # the same check generate_all makes, across all chunks
+        key = templates.file_name(req).casefold()
+        if key in seen:
+            from .errors import TemplateError
+
+            raise TemplateError(f"“{req.entity}”的“{req.unit}”模板重复",
+                                hint="每个单位只能生成一份模板")
+        seen.add(key)
+    made: list[Any] = []
+    chunks = parallel.chunked(requests, 8)
+    with parallel.Shared(_templates_chunk, chunks,
+                         (rnd.catalogue().json_text, str(out_dir))) as shared:
+        for part in shared:
+            made += part
+            if progress is not None:
+                progress(len(made), len(requests), f"正在生成：{made[-1].entity} {made[-1].unit}")
+            if cancelled is not None and cancelled():
+                shared.stop()
+    if progress is not None and len(made) == len(requests):
+        progress(len(made), len(requests), f"已生成 {len(made)} 份数据采集表")
+    return made
+
+
+def _templates_chunk(requests: list[Any], catalogue_json: str, out_dir: str) -> list[Any]:
+    """Some templates (runs in the worker process too: plain arguments)."""
+    from . import templates
+
+    return templates.generate_all(_snapshot_catalogue(catalogue_json), requests, out_dir)
 
 
 # ---------------------------------------------------------------------------------------
