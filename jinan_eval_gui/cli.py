@@ -260,7 +260,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     with _open_round(args.round_file) as rnd:
         files = workflow.export_all(rnd, args.out, formats=args.format or ("xlsx", "docx", "pdf"),
-                                    compare=args.compare, progress=_progress)
+                                    compare=args.compare, progress=_progress,
+                                    per_entity=args.per_entity)
     for f in files:
         _out(f"已导出：{f}")
     return 0
@@ -357,6 +358,8 @@ def _export_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--compare", metavar="EARLIER_ROUND", help="上一年度评价轮次文件（同比）")
     p.add_argument("--format", action="append", choices=("xlsx", "docx", "pdf"),
                    help="只导出指定格式，可多次指定")
+    p.add_argument("--per-entity", action="store_true",
+                   help="有多个评价对象时，除综合报告外再为每个评价对象单独生成一份报告")
 
 
 @command("demo", "用内置模拟数据演示完整流程")

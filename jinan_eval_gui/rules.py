@@ -26,6 +26,7 @@ from __future__ import annotations
 import ast
 import decimal
 import re
+import warnings
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
@@ -322,7 +323,10 @@ def parse(expr: str, *, where: str = "") -> Rule:
     if len(text) > MAX_RULE_LENGTH:
         raise RuleError(f"{label}过长（{len(text)} 个字符，最多 {MAX_RULE_LENGTH} 个）")
     try:
-        tree = ast.parse(text, mode="eval")
+        with warnings.catch_warnings():
+            # "1abc" parses with a SyntaxWarning; the whitelist refuses such text anyway.
+            warnings.simplefilter("ignore", SyntaxWarning)
+            tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
         pos = _Pos(exc.lineno or 1, exc.offset or 1)
         raise RuleError(_message(label, text, pos, f"语法错误（{exc.msg}）")) from None

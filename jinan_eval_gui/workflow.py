@@ -51,7 +51,15 @@ def round_catalogue(rnd: Round) -> Catalogue:
     Built once per snapshot content (a Catalogue is immutable): building compiles every rule,
     which costs more than importing a unit's return.
     """
-    return _snapshot_catalogue(rnd.catalogue().json_text)
+    # The hash recorded with the snapshot names its content, so a session that re-scores
+    # after every change reads neither the snapshot's JSON nor hashes it again.
+    recorded = rnd.info.catalogue_hash
+    cat = _CATALOGUES.get(recorded)
+    if cat is None:
+        cat = _snapshot_catalogue(rnd.catalogue().json_text)
+        if cat.hash == recorded:
+            _CATALOGUES[recorded] = cat
+    return cat
 
 
 def _snapshot_catalogue(json_text: str) -> Catalogue:
@@ -60,7 +68,7 @@ def _snapshot_catalogue(json_text: str) -> Catalogue:
     cat = _CATALOGUES.get(key)
     if cat is None:
         cat = catalogue_mod.build(json.loads(json_text))
-        if len(_CATALOGUES) >= 8:
+        if len(_CATALOGUES) >= 16:
             _CATALOGUES.clear()
         _CATALOGUES[key] = cat
     return cat
@@ -171,7 +179,7 @@ def entity_inputs(rnd: Round, cat: Catalogue, entity: str) -> EntityInputs:
     resolved it (choosing a unit's value), the indicator is blocked, never last-write-wins.
     """
     out = EntityInputs()
-    stored = rnd.current_values(entity)
+    stored = rnd.current_values(entity, notes=False)
     resolutions = {(c.indicator_id, c.input_key): c for c in rnd.list_conflicts(entity)}
     submissions = {s.id: s.file_name for s in rnd.list_submissions(entity)}
     for ind in cat.indicators:
