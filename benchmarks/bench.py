@@ -19,15 +19,20 @@ fresh process, ``--repeat`` times (median), because start-up is part of what a u
   sheet. Import runs and baseline runs alternate, so load on a shared machine hits all alike.
 
 Each figure is the time measured inside the child around the operation (``*_s``) and the
-wall time of the whole process (``*_wall_s``). Memory is the largest resident set of any
-process of a stage (``ru_maxrss`` from ``wait4``, which covers the pool workers a child
-reaps) and, on Linux, the largest sum over the child's process tree, sampled every 20 ms.
+wall time of the whole process (``*_wall_s``); ``stage_cpu_s`` is the CPU time of the child
+and its workers, which shows on a shared machine whether a second core was to be had.
+``peak_rss_mb`` is the largest resident set of any one process of a stage (the child's own
+high-water mark and, from ``getrusage``, the largest of the workers it reaped);
+``peak_tree_rss_mb`` (Linux) is the largest sum over the child's process tree, sampled every
+20 ms. At N >= 8 templates and the openpyxl baseline run once and the single-format exports
+only when named in ``--stages``, which keeps the default run (N=1 and N=16) within five
+minutes on two cores.
 
     python benchmarks/bench.py [--entities 1 16] [--repeat 3] [--json] [--fresh]
                                [--stages import,score,...] [--profile STAGE]
 
-Children run with bytecode caching on (as an installed program has its .pyc files), after
-one untimed warm-up run of each kind.
+Children run with bytecode caching on (as an installed program has its .pyc files); the
+first import of a run and one start-up of the CLI and the GUI are untimed warm-ups.
 """
 
 from __future__ import annotations
@@ -102,8 +107,10 @@ def own_peak_mb() -> dict[str, float]:
     ``VmHWM`` rather than ``ru_maxrss`` for this process: after fork and exec Linux keeps the
     parent's resident size in ``ru_maxrss``, so a child would inherit the benchmark's own.
     """
-    import resource
-
+    try:
+        import resource
+    except ImportError:  # Windows: no getrusage (the tree sampler needs /proc as well)
+        return {}
     scale = 1024 * 1024 if sys.platform == "darwin" else 1024
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale
     with contextlib.suppress(OSError, ValueError, StopIteration):
@@ -348,19 +355,27 @@ def run_process(argv: list[str], *, env: dict[str, str] | None = None,
         if t0_env:
             env["JINAN_BENCH_T0"] = repr(time.time())
         proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env, cwd=str(ROOT))
+        usage = None
         with TreeSampler(proc.pid) as sampler:
-            deadline = time.monotonic() + timeout
-            while True:
-                pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-                if pid:
-                    break
-                if time.monotonic() > deadline:
+            if hasattr(os, "wait4"):  # POSIX: the child's resource usage comes with its exit
+                deadline = time.monotonic() + timeout
+                while True:
+                    pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+                    if pid:
+                        break
+                    if time.monotonic() > deadline:
+                        proc.kill()
+                        pid, status, usage = os.wait4(proc.pid, 0)
+                        break
+                    time.sleep(0.005)
+                proc.returncode = os.waitstatus_to_exitcode(status)
+            else:
+                try:
+                    proc.wait(timeout)
+                except subprocess.TimeoutExpired:
                     proc.kill()
-                    pid, status, usage = os.wait4(proc.pid, 0)
-                    break
-                time.sleep(0.005)
+                    proc.wait()
         wall = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         stdout = out.read().decode("utf-8", "replace")
@@ -376,10 +391,12 @@ def run_process(argv: list[str], *, env: dict[str, str] | None = None,
     # benchmark's size at fork time, so it is only the fallback (start-up probes).
     if "self_peak_mb" in result:
         peak = max(result["self_peak_mb"], result["children_peak_mb"])
-    else:
+    elif usage is not None:
         peak = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
+    else:
+        peak = 0.0
     result.update(wall_s=wall, maxrss_mb=peak, tree_mb=sampler.peak_kb / 1024,
-                  cpu_s=usage.ru_utime + usage.ru_stime)
+                  cpu_s=usage.ru_utime + usage.ru_stime if usage is not None else 0.0)
     if stderr.strip() and "--child-profile" in argv:
         print(stderr, file=sys.stderr)
     return result
@@ -517,7 +534,7 @@ def bench_n(cache: Path, n: int, repeat: int, stages: set[str], fresh: bool,
     out["import_vs_openpyxl"] = round(imp / opx, 3) if imp and opx else None
     out["import_vs_calamine"] = round(imp / cal, 3) if imp and cal else None
     every = [r for res in samples.values() for r in res]
-    out["peak_rss_mb"] = round(max((r["maxrss_mb"] for r in every), default=0), 1)
+    out["peak_rss_mb"] = round(max((r["maxrss_mb"] for r in every), default=0), 1) or None
     out["peak_tree_rss_mb"] = round(max((r["tree_mb"] for r in every), default=0), 1) or None
     out["stage_peak_rss_mb"] = {s: round(max(r["maxrss_mb"] for r in res), 1)
                                 for s, res in samples.items()}

@@ -18,6 +18,8 @@ gives an :class:`~jinan_eval_gui.errors.ExportError` with a Chinese message sayi
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import sys
 from collections.abc import Iterable, Sequence
@@ -173,16 +175,58 @@ def _face(path: Path, family: str) -> FontFace | None:
     try:
         if not path.is_file():
             return None
+        stat = path.stat()
+        key, stamp = f"{path}|{family}|{_PROBE_ID}", [stat.st_size, stat.st_mtime_ns]
+        known = _known_faces().get(key)
+        if known is not None and known.get("stamp") == stamp:
+            return FontFace(path, int(known["index"]), str(known["family"]))
         faces = _open_faces(path)
         order = list(range(len(faces)))
         if family:
             order.sort(key=lambda i: _family(faces[i]).lower() != family.lower())
         for i in order:
             if _covers(faces[i], PROBE_TEXT):
-                return FontFace(path, i, _family(faces[i]))
+                face = FontFace(path, i, _family(faces[i]))
+                _remember_face(key, {"stamp": stamp, "index": i, "family": face.family})
+                return face
     except Exception:  # noqa: BLE001 - a broken or foreign file is simply not a candidate
         return None
     return None
+
+
+# Checking a CJK collection's character map takes about half a second per face, in every
+# process that draws charts or writes a PDF; the answer only changes with the file, so it
+# is kept in the user's data folder, keyed by path and face, valid while size and
+# modification time are unchanged.
+_CACHE_FILE = "font-cache.json"
+_PROBE_ID = hashlib.sha256(PROBE_TEXT.encode("utf-8")).hexdigest()[:12]
+_CACHE_LIMIT = 64
+
+
+@cache
+def _known_faces() -> dict[str, dict]:
+    try:
+        from .logs import user_data_dir
+
+        data = json.loads((user_data_dir() / _CACHE_FILE).read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _remember_face(key: str, entry: dict) -> None:
+    known = _known_faces()
+    known[key] = entry
+    while len(known) > _CACHE_LIMIT:
+        known.pop(next(iter(known)))
+    try:
+        from .atomic import atomic_path
+        from .logs import user_data_dir
+
+        with atomic_path(user_data_dir() / _CACHE_FILE) as tmp:
+            tmp.write_text(json.dumps(known, ensure_ascii=False), encoding="utf-8")
+    except Exception:  # noqa: BLE001 - only a cache: the next process checks the font again
+        pass
 
 
 def find_cjk_font(candidates: Iterable[Candidate] | None = None) -> CJKFont:

@@ -422,7 +422,14 @@ def export_all(rnd: Round, out_dir: str | Path, *, formats: Sequence[str] = ("xl
                 written.append(report.render_docx(rep, out / f"{stem}.docx"))
         if pdfs:
             say(3, 4, "正在写入 PDF 报告")
-            written += [f.result() for f in pdfs]
+            # With several PDFs (per-entity reports) this process, done with its part, takes
+            # the ones the worker has not started, from the back; never the first, which is
+            # the one the worker has its fonts ready for.
+            here: dict[int, Path] = {}
+            for i in reversed(range(1, len(pdfs))):
+                if pdfs[i].cancel():
+                    here[i] = _render_pdf(reports[i][1], out / f"{stems[i]}.pdf")
+            written += [here[i] if i in here else f.result() for i, f in enumerate(pdfs)]
         if warm is not None:
             warm.exception()  # a font problem was raised by the PDF itself
     if not rnd.readonly:
