@@ -20,7 +20,7 @@ then runs in two phases:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -360,7 +360,8 @@ def yoy_jump_ratio(rnd: Round, cat: Catalogue) -> Decimal:
 # ---------------------------------------------------------------------------------------
 def import_files(rnd: Round, cat: Catalogue, paths: Iterable[str | Path], *,
                  dry_run: bool = False, progress: ProgressFn | None = None,
-                 previous_round: Round | str | Path | None = None) -> ImportReport:
+                 previous_round: Round | str | Path | None = None,
+                 reader: Reader | None = None) -> ImportReport:
     """Check every file, then (unless ``dry_run``) store the accepted ones in one transaction.
 
     ``previous_round``: an earlier round (open, or its path) whose accepted values make a jump
@@ -378,17 +379,21 @@ def import_files(rnd: Round, cat: Catalogue, paths: Iterable[str | Path], *,
     jump = yoy_jump_ratio(rnd, cat)
     total = len(paths) + (0 if dry_run else 1)
     report = ImportReport([], dry_run=dry_run, catalogue=cat)
+    results = iter((reader or read_returns)(paths, cat, info, entities, issued))
     try:
         for n, path in enumerate(paths):
             if progress:
                 progress(n, total, f"正在校验：{path.name}")
-            result = read_return(path, cat, info, entities, issued=issued)
+            result = next(results)
             if result.status != "rejected":
                 if previous is not None:
                     _check_yoy(result, previous, jump, cat)
                 state.apply(result)
             report.files.append(result)
     finally:
+        close = getattr(results, "close", None)
+        if close is not None:  # a reader's worker process ends with the reading
+            close()
         if opened is not None:
             opened.close()
     to_store = [f for f in report.files if f.status in ("imported", "updated")]
@@ -397,6 +402,18 @@ def import_files(rnd: Round, cat: Catalogue, paths: Iterable[str | Path], *,
     if progress:
         progress(total, total, f"已处理 {len(paths)} 个文件")
     return report
+
+
+#: ``reader(paths, cat, info, entities, issued)``: every file's :func:`read_return`, in order.
+Reader = Callable[[Sequence[Path], Catalogue, RoundInfo, Sequence[str], frozenset[str]],
+                  Iterable[FileResult]]
+
+
+def read_returns(paths: Sequence[Path], cat: Catalogue, info: RoundInfo,
+                 entities: Sequence[str], issued: frozenset[str]) -> Iterator[FileResult]:
+    """The default reader: one file after the other, in this process."""
+    for path in paths:
+        yield read_return(path, cat, info, entities, issued=issued)
 
 
 def _open_previous(previous: Round | str | Path | None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -272,8 +272,36 @@ def import_files(rnd: Round, paths: Iterable[str | Path], *, dry_run: bool = Fal
     """
     from . import importer
 
+    paths = [Path(p) for p in paths]
+    reader = read_returns_shared if len(paths) >= PARALLEL_IMPORT else None
     return importer.import_files(rnd, round_catalogue(rnd), paths, dry_run=dry_run,
-                                 progress=progress, previous_round=previous_round)
+                                 progress=progress, previous_round=previous_round,
+                                 reader=reader)
+
+
+#: From this many files on (a few entities' returns, over a second of reading) a second
+#: process reads and checks part of them; below, its start-up would cost more than it saves.
+PARALLEL_IMPORT = 60
+
+
+def read_returns_shared(paths: Sequence[Path], cat: Catalogue, info: Any,
+                        entities: Sequence[str], issued: frozenset[str]) -> Iterator[Any]:
+    """Every file's :func:`returns.read_return`, in order, chunks shared with a worker
+    process (the reader of :func:`importer.import_files`; the files' checks against the round
+    and the storing stay in this process)."""
+    with parallel.Shared(_returns_chunk, parallel.chunked(paths, 8),
+                         (cat.canonical_json, info, list(entities), issued)) as shared:
+        for part in shared:
+            yield from part
+
+
+def _returns_chunk(paths: list[Path], catalogue_json: str, info: Any, entities: list[str],
+                   issued: frozenset[str]) -> list[Any]:
+    """Read and check some returns (runs in the worker process too: plain arguments)."""
+    from .returns import read_return
+
+    cat = _snapshot_catalogue(catalogue_json)
+    return [read_return(p, cat, info, entities, issued=issued) for p in paths]
 
 
 @dataclass
