@@ -1106,11 +1106,8 @@ def write_docx(catalogue: Catalogue, results: Results, path: str | Path, *, roun
                findings_summary: FindingsSummary = None,
                progress: ProgressFn | None = None) -> Path:
     """Write the annual report as .docx (what the office edits and forwards)."""
-    report = build_report(catalogue, results, round_info=round_info, previous=previous,
-                          others=others, findings_summary=findings_summary, progress=progress)
-    out = render_docx(report, path)
-    _done(progress, "Word 报告已生成")
-    return out
+    return _write(render_docx, "Word 报告已生成", catalogue, results, path, round_info,
+                  previous, others, findings_summary, progress)
 
 
 def write_pdf(catalogue: Catalogue, results: Results, path: str | Path, *, round_info: Any,
@@ -1118,10 +1115,18 @@ def write_pdf(catalogue: Catalogue, results: Results, path: str | Path, *, round
               findings_summary: FindingsSummary = None,
               progress: ProgressFn | None = None) -> Path:
     """Write the annual report as PDF, made offline with fpdf2 and an embedded Chinese font."""
+    return _write(render_pdf, "PDF 报告已生成", catalogue, results, path, round_info,
+                  previous, others, findings_summary, progress)
+
+
+def _write(render: Callable[[Report, Path], Path], done: str, catalogue: Catalogue,
+           results: Results, path: str | Path, round_info: Any, previous: Results | None,
+           others: Mapping[str, Results] | None, findings_summary: FindingsSummary,
+           progress: ProgressFn | None) -> Path:
     report = build_report(catalogue, results, round_info=round_info, previous=previous,
                           others=others, findings_summary=findings_summary, progress=progress)
-    out = render_pdf(report, path)
-    _done(progress, "PDF 报告已生成")
+    out = render(report, Path(path))
+    _done(progress, done)
     return out
 
 

@@ -398,21 +398,6 @@ def check_map(name: str, meta: templates.TemplateMeta, cat: Catalogue,
     return templates.TemplateMeta(meta.identity, tuple(cells))
 
 
-def _col_number(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def _col_letters(n: int) -> str:
-    out = ""
-    while n > 0:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
 _ADDRESSES: dict[str, tuple[str, int, int]] = {}
 
 
@@ -424,7 +409,7 @@ def _parse_address(address: str) -> tuple[str, int, int]:
         m = _ADDR_RE.match(normal)
         if m is None:
             raise ValueError(address)
-        hit = (normal, _col_number(m.group(1)), int(m.group(2)))
+        hit = (normal, xlsxsafe.column_number(m.group(1)), int(m.group(2)))
         if len(_ADDRESSES) > 200_000:
             _ADDRESSES.clear()
         _ADDRESSES[address] = hit
@@ -449,7 +434,7 @@ def read_cells(name: str, meta: templates.TemplateMeta,
         col, row = _split(c.cell)
         addrs = wanted.setdefault(c.sheet, set())
         addrs.add(c.cell)
-        addrs.update(f"{_col_letters(k)}{row}" for k in range(1, col if c.row_index is None
+        addrs.update(f"{xlsxsafe.column_letters(k)}{row}" for k in range(1, col if c.row_index is None
                                                                   else min(col, 2)))
     return {sheet: wb.cells(sheet, addrs) for sheet, addrs in wanted.items()}
 
@@ -483,7 +468,7 @@ def check_rows(name: str, meta: templates.TemplateMeta, cat: Catalogue,
                     "数据所在位置", hint=_REDO + "，不要插入或删除行")
             continue
         expected = _row_label(c, cat)
-        texts = [_text(sheet[f"{_col_letters(k)}{row}"].value).strip() for k in range(1, col)]
+        texts = [_text(sheet[f"{xlsxsafe.column_letters(k)}{row}"].value).strip() for k in range(1, col)]
         if not any(_label_matches(t, expected) for t in texts):
             actual = max(texts, key=len, default="") or "（空）"  # the label is the longest
             raise TemplateError(

@@ -493,14 +493,16 @@ class _SharedStrings:
 _REF_RE = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
 
 
-def _col_number(letters: str) -> int:
+def column_number(letters: str) -> int:
+    """``"A"`` → 1, ``"AA"`` → 27."""
     n = 0
     for ch in letters.upper():
         n = n * 26 + (ord(ch) - 64)
     return n
 
 
-def _col_letters(n: int) -> str:
+def column_letters(n: int) -> str:
+    """1 → ``"A"``, 27 → ``"AA"``."""
     out = ""
     while n > 0:
         n, rem = divmod(n - 1, 26)
@@ -559,9 +561,9 @@ def _sheet_handlers(
             else:
                 if col < 0:
                     m = _REF_RE.match(ref)
-                    col = _col_number(m.group(1)) if m else 0
+                    col = column_number(m.group(1)) if m else 0
                 col += 1
-                ref = f"{_col_letters(col)}{row}"
+                ref = f"{column_letters(col)}{row}"
             t = attrs.get("t", "n")
             style = attrs.get("s")
             s = int(style) if style and style.isdigit() else 0
@@ -1084,7 +1086,7 @@ def _index(text: str | None) -> int | None:
 def _sort_key(address: str) -> tuple[int, int]:
     m = _REF_RE.match(address)
     assert m is not None
-    return int(m.group(2)), _col_number(m.group(1))
+    return int(m.group(2)), column_number(m.group(1))
 
 
 def read_file(path: str | Path, *, limits: Limits | None = None) -> bytes:
