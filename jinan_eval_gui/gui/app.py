@@ -46,10 +46,12 @@ def page_key(name: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the desktop application (or take screenshots and exit)."""
-    from ..selftest import run_if_requested
+    if "--selftest" in (sys.argv[1:] if argv is None else argv):  # no window, exit code only
+        from ..selftest import run_if_requested
 
-    if (code := run_if_requested(argv)) is not None:  # --selftest: no window, exit code only
-        return code
+        code = run_if_requested(argv)
+        if code is not None:
+            return code
     args = build_parser().parse_args(argv)
     page = page_key(args.page)
     if args.screenshot:
