@@ -975,6 +975,23 @@ def entities_text(layout: Mapping[str, Any], names: Sequence[str], limit: int = 
                          n=len(names))
 
 
+def _report_info(layout: Mapping[str, Any], round_info: Any, entity: str,
+                 today: date | None) -> ReportInfo:
+    """Title page and running header/footer facts, shared by single and round reports."""
+    text = _Text(layout)
+    year = _round_field(round_info, "year")
+    if year is None:
+        raise ExportError("评价轮次信息中缺少年度，无法生成报告", hint="请在轮次设置中填写评价年度")
+    when = _as_date(_round_field(round_info, "report_date", "date")) or today or date.today()
+    title = text("document", "title")
+    return ReportInfo(
+        title=title, year=int(year), entity=entity, date_text=_date_text(text, when),
+        issuer=text("document", "issuer"),
+        header=text("document", "header", title=title, year=year),
+        footer=str(text.raw("document", "footer")),
+    )
+
+
 def build_round_report(catalogue: Catalogue, results: Mapping[str, Results], *,
                        round_info: Any, previous: Mapping[str, Results] | None = None,
                        findings_summary: FindingsSummary = None,
@@ -988,18 +1005,7 @@ def build_round_report(catalogue: Catalogue, results: Mapping[str, Results], *,
     if not results:
         raise ExportError("没有可供生成报告的评价结果", hint="请先导入数据并计算评分")
     layout = dict(layout or load_layout())
-    text = _Text(layout)
-    year = _round_field(round_info, "year")
-    if year is None:
-        raise ExportError("评价轮次信息中缺少年度，无法生成报告", hint="请在轮次设置中填写评价年度")
-    when = _as_date(_round_field(round_info, "report_date", "date")) or today or date.today()
-    title = text("document", "title")
-    info = ReportInfo(
-        title=title, year=int(year), entity=entities_text(layout, list(results)),
-        date_text=_date_text(text, when), issuer=text("document", "issuer"),
-        header=text("document", "header", title=title, year=year),
-        footer=str(text.raw("document", "footer")),
-    )
+    info = _report_info(layout, round_info, entities_text(layout, list(results)), today)
     if font is None:
         from .fonts import find_cjk_font
 
@@ -1057,18 +1063,7 @@ def build_report(catalogue: Catalogue, results: Results, *, round_info: Any,
     (category -> count or text).
     """
     layout = dict(layout or load_layout())
-    text = _Text(layout)
-    year = _round_field(round_info, "year")
-    if year is None:
-        raise ExportError("评价轮次信息中缺少年度，无法生成报告", hint="请在轮次设置中填写评价年度")
-    when = _as_date(_round_field(round_info, "report_date", "date")) or today or date.today()
-    title = text("document", "title")
-    info = ReportInfo(
-        title=title, year=int(year), entity=results.entity, date_text=_date_text(text, when),
-        issuer=text("document", "issuer"),
-        header=text("document", "header", title=title, year=year),
-        footer=str(text.raw("document", "footer")),
-    )
+    info = _report_info(layout, round_info, results.entity, today)
     others = {k: v for k, v in (others or {}).items() if v is not results}
     if font is None:
         from .fonts import find_cjk_font
