@@ -29,6 +29,7 @@ Every refusal is a :class:`~jinan_eval_gui.errors.WorkbookFileError` with a Chin
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import posixpath
@@ -510,6 +511,7 @@ def column_letters(n: int) -> str:
     return out
 
 
+@functools.lru_cache(maxsize=65_536)
 def normalize_address(address: str) -> str:
     """``"$b$3"`` -> ``"B3"``; raises ValueError for anything that is not one cell."""
     m = _REF_RE.match(address.strip())
@@ -649,6 +651,9 @@ def _to_decimal(text: str) -> Decimal | None:
     if number.is_finite() and "_" not in text and text == text.strip():
         return number
     return None if not _NUMBER_RE.fullmatch(text.strip()) else Decimal(text.strip())
+
+_STYLE_CACHE: dict[str, list[tuple[str, bool, bool]]] = {}
+"""Parsed style tables by SHA-256 of ``styles.xml`` (read-only once stored)."""
 
 _MAIN_MACRO_TYPE = "application/vnd.ms-excel.sheet.macroenabled"
 
@@ -949,13 +954,51 @@ class SafeWorkbook:
 
     # -- cells -------------------------------------------------------------------------------------
 
+    def _part_digest(self, part: str) -> str | None:
+        """SHA-256 of a part's inflated bytes, within the same bounds as :meth:`_parse`.
+
+        None if the part cannot be read cleanly; the caller then parses it with
+        :meth:`_parse`, which raises the precise error.
+        """
+        info = self._info(part)
+        if info is None:
+            return None
+        limit = min(info.file_size, self.limits.max_entry_bytes)
+        digest = hashlib.sha256()
+        inflated = 0
+        try:
+            with self._zip.open(info) as stream:
+                while True:
+                    chunk = stream.read(1 << 16)
+                    if not chunk:
+                        break
+                    inflated += len(chunk)
+                    if inflated > limit:
+                        return None
+                    digest.update(chunk)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, struct.error):
+            return None
+        return digest.hexdigest()
+
     def _style_table(self) -> list[tuple[str, bool, bool]]:
         if self._styles is None:
-            styles = _Styles()
             part = self._parts["styles"] or "xl/styles.xml"
-            if self._info(part) is not None:
+            if self._info(part) is None:
+                self._styles = _Styles().table()
+                return self._styles
+            # Returned files are mostly copies of one template: identical styles parts are
+            # parsed once per process (keyed by the SHA-256 of the inflated bytes).
+            key = self._part_digest(part)
+            table = _STYLE_CACHE.get(key) if key is not None else None
+            if table is None:
+                styles = _Styles()
                 self._parse(part, styles.start, styles.end, what="样式（styles.xml）")
-            self._styles = styles.table()
+                table = styles.table()
+                if key is not None:
+                    if len(_STYLE_CACHE) >= 64:
+                        _STYLE_CACHE.pop(next(iter(_STYLE_CACHE)))
+                    _STYLE_CACHE[key] = table
+            self._styles = table
         return self._styles
 
     def _shared_strings(self, needed: int | None) -> list[str]:
@@ -1083,6 +1126,7 @@ def _index(text: str | None) -> int | None:
     return int(text) if text.isascii() and text.isdigit() else None
 
 
+@functools.lru_cache(maxsize=65_536)
 def _sort_key(address: str) -> tuple[int, int]:
     m = _REF_RE.match(address)
     assert m is not None
