@@ -37,7 +37,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -254,6 +254,10 @@ def _refuse_not_zip(name: str, data: bytes) -> WorkbookFileError:
 
 class _Forbidden(Exception):
     """The XML declares a DTD or an entity (never written by Excel; bomb or XXE)."""
+
+
+class _Oversize(Exception):
+    """A part inflated beyond its declared size or the limit."""
 
 
 class _Stop(Exception):
@@ -792,18 +796,12 @@ class SafeWorkbook:
         if chars is not None:
             parser.CharacterDataHandler = chars
         label = what or f"内部部件“{part}”"
-        inflated = 0
         try:
-            with self._zip.open(info) as stream:
-                while True:
-                    chunk = stream.read(1 << 16)
-                    if not chunk:
-                        break
-                    inflated += len(chunk)
-                    if inflated > limit:
-                        raise self._bomb(f"{label}实际解压后超过声明的大小或上限")
-                    parser.Parse(chunk, False)
+            for chunk in self._inflate(info, limit):
+                parser.Parse(chunk, False)
             parser.Parse(b"", True)
+        except _Oversize:
+            raise self._bomb(f"{label}实际解压后超过声明的大小或上限") from None
         except _Stop:
             return
         except _Forbidden as exc:
@@ -965,20 +963,23 @@ class SafeWorkbook:
             return None
         limit = min(info.file_size, self.limits.max_entry_bytes)
         digest = hashlib.sha256()
-        inflated = 0
         try:
-            with self._zip.open(info) as stream:
-                while True:
-                    chunk = stream.read(1 << 16)
-                    if not chunk:
-                        break
-                    inflated += len(chunk)
-                    if inflated > limit:
-                        return None
-                    digest.update(chunk)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, struct.error):
+            for chunk in self._inflate(info, limit):
+                digest.update(chunk)
+        except (_Oversize, zipfile.BadZipFile, zlib.error, EOFError, OSError, struct.error):
             return None
         return digest.hexdigest()
+
+    def _inflate(self, info: zipfile.ZipInfo, limit: int) -> Iterator[bytes]:
+        """A part in 64 KiB chunks, counting the bytes actually inflated against ``limit``
+        (declared sizes are not trusted); raises :class:`_Oversize` beyond it."""
+        inflated = 0
+        with self._zip.open(info) as stream:
+            while chunk := stream.read(1 << 16):
+                inflated += len(chunk)
+                if inflated > limit:
+                    raise _Oversize
+                yield chunk
 
     def _style_table(self) -> list[tuple[str, bool, bool]]:
         if self._styles is None:
