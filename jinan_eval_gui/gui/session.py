@@ -38,6 +38,17 @@ class _Locked:
     message: str
 
 
+def _loaded(rnd: Round) -> _Opened:
+    """A just-opened round with its catalogue and scores (worker thread); closed on failure."""
+    from .. import workflow
+
+    try:
+        return _Opened(rnd, workflow.round_catalogue(rnd), workflow.score_round(rnd, save=False))
+    except BaseException:
+        rnd.close()
+        raise
+
+
 class Session(QObject):
     """The current round, its catalogue and last results; runs background tasks."""
 
@@ -149,15 +160,10 @@ class Session(QObject):
                    done: Callable[[], None] | None = None) -> Worker | None:
         """Open a round file (closing the current one) and score it without saving."""
         path = Path(path)
-        if self.busy and self.quiet_task:
-            self._wait_quiet()
-        if self.busy:
-            self._busy_message()
+        if not self._ready_for_round():
             return None
-        self.close_round()
 
         def task(_: Worker) -> _Opened | _Locked:
-            from .. import workflow
             from ..errors import RoundLockedError
             from ..store import Round
 
@@ -165,13 +171,7 @@ class Session(QObject):
                 rnd = Round.open(path, readonly=readonly)
             except RoundLockedError as exc:
                 return _Locked(path, str(exc))
-            try:
-                cat = workflow.round_catalogue(rnd)
-                results = workflow.score_round(rnd, save=False)
-            except BaseException:
-                rnd.close()
-                raise
-            return _Opened(rnd, cat, results)
+            return _loaded(rnd)
 
         def opened(result: _Opened | _Locked) -> None:
             if isinstance(result, _Locked):
@@ -189,26 +189,15 @@ class Session(QObject):
                      done: Callable[[], None] | None = None) -> Worker | None:
         """Create a new round file with the built-in catalogue and make it current."""
         path = Path(path)
-        if self.busy and self.quiet_task:
-            self._wait_quiet()
-        if self.busy:
-            self._busy_message()
+        if not self._ready_for_round():
             return None
-        self.close_round()
         builtin = self._builtin
 
         def task(_: Worker) -> _Opened:
             from .. import workflow
 
-            rnd = workflow.create_round(path, year=year, name=name, entities=entities,
-                                        catalogue=builtin)
-            try:
-                cat = workflow.round_catalogue(rnd)
-                results = workflow.score_round(rnd, save=False)
-            except BaseException:
-                rnd.close()
-                raise
-            return _Opened(rnd, cat, results)
+            return _loaded(workflow.create_round(path, year=year, name=name, entities=entities,
+                                                 catalogue=builtin))
 
         def created(result: _Opened) -> None:
             self._set_round(result.rnd, result.cat, result.results)
@@ -216,6 +205,16 @@ class Session(QObject):
                 done()
 
         return self.run(task, done=created, status=f"正在创建 {path.name}…")
+
+    def _ready_for_round(self) -> bool:
+        """Wait for a quiet background task, refuse while busy, then close the current round."""
+        if self.busy and self.quiet_task:
+            self._wait_quiet()
+        if self.busy:
+            self._busy_message()
+            return False
+        self.close_round()
+        return True
 
     def _set_round(self, rnd: Round, cat: Catalogue, results: dict[str, Results]) -> None:
         from .settings import add_recent
