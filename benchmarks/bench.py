@@ -232,7 +232,8 @@ def stage_baseline_calamine(work: Path, n: int) -> dict[str, Any]:
 def stage_corpus(work: Path, n: int) -> dict[str, Any]:
     """Round, templates and filled returns in ``work`` (the benchmark's own process stays
     small: it never imports the package)."""
-    from jinan_eval_gui import samplefill, workflow
+    from jinan_eval_gui import workflow
+    from jinan_eval_gui.collect import samplefill
 
     start = time.perf_counter()
     for name in ("pristine.jeval", "imported.jeval", "pristine.jeval.lock"):

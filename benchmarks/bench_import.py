@@ -33,7 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import openpyxl  # noqa: E402
 
 from jinan_eval_gui import catalogue as catalogue_mod  # noqa: E402
-from jinan_eval_gui import samplefill, workflow  # noqa: E402
+from jinan_eval_gui import workflow
+from jinan_eval_gui.collect import samplefill  # noqa: E402
 from jinan_eval_gui.store import Round  # noqa: E402
 
 TARGET = 1.0

@@ -30,7 +30,7 @@ import openpyxl  # noqa: E402
 import python_calamine  # noqa: E402
 import xlsxwriter  # noqa: E402
 
-from jinan_eval_gui import xlsxsafe  # noqa: E402
+from jinan_eval_gui.collect import xlsxsafe  # noqa: E402
 
 SIZES = {"small": (120, 6), "medium": (1_500, 10), "large": (12_000, 12)}  # rows, columns
 
@@ -68,7 +68,7 @@ def make_workbook(path: Path, rows: int, cols: int, seed: int) -> list[str]:
         meta.write_row(r, 0, [r, "key", "", "", "填报表", f"C{r}", "标签"])
     wb.define_name("JE_ROUND_ID", "=_meta!$B$2")
     wb.close()
-    return [f"{xlsxsafe._col_letters(2 + (i % (cols - 1)))}{1 + (i * 7) % rows}" for i in range(100)]
+    return [f"{xlsxsafe.column_letters(2 + (i % (cols - 1)))}{1 + (i * 7) % rows}" for i in range(100)]
 
 
 def read_ours(path: Path) -> int:

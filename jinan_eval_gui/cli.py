@@ -147,7 +147,7 @@ def cmd_templates(args: argparse.Namespace) -> int:
 
 
 def cmd_sample_fill(args: argparse.Namespace) -> int:
-    from . import samplefill
+    from .collect import samplefill
 
     files = samplefill.sample_fill(args.in_dir, args.out, args.seed, args.blank_share,
                                    args.mistake_share)
@@ -160,9 +160,10 @@ def cmd_sample_fill(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     """Exit 0: every file imported (or unchanged) without errors; 1: a file was rejected or has
     errors; 2: the import could not run (round file missing, locked or damaged)."""
+    from jinan_eval_gui.collect.importer import SEVERITY_LABELS
+
     from . import workflow
     from .errors import EvalError
-    from .importer import SEVERITY_LABELS
 
     try:
         with _open_round(args.round_file, readonly=args.dry_run) as rnd:
@@ -288,7 +289,7 @@ def cmd_selftest(args: argparse.Namespace) -> int:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
-    from .gui.app import main as gui_main
+    from jinan_eval_gui.gui.app import main as gui_main
 
     return gui_main([args.round_file] if args.round_file else [])
 
@@ -432,7 +433,7 @@ def run_handler(handler: Handler, args: argparse.Namespace) -> int:
         print("已取消。", file=sys.stderr)
         return 1
     except Exception:  # noqa: BLE001 - the last line of defence: log, never a traceback
-        from .logs import log_exception
+        from jinan_eval_gui.system.logs import log_exception
 
         log_path = log_exception("cli")
         print(f"程序内部错误，详细信息已写入日志文件：{log_path}\n请将该文件发送给技术支持人员。",

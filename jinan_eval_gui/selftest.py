@@ -89,7 +89,7 @@ def _guarded(label: str, step: Callable[[], list[Check]]) -> list[Check]:
     try:
         return step()
     except Exception as exc:  # noqa: BLE001 - a self-test reports every failure, never raises
-        from .logs import log_exception
+        from jinan_eval_gui.system.logs import log_exception
 
         return [Check(label, False, f"{_describe(exc)}；详细信息见 {log_exception('selftest')}")]
 
@@ -110,7 +110,7 @@ def _printer(lines: list[str]) -> Callable[[str], None]:
 
 def _write_log(lines: list[str]) -> None:
     try:
-        from .logs import user_data_dir
+        from jinan_eval_gui.system.logs import user_data_dir
 
         (user_data_dir() / "selftest.log").write_text("\n".join(lines) + "\n", encoding="utf-8")
     except OSError:
@@ -196,8 +196,9 @@ def check_forms() -> Check:
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6.QtWidgets import QApplication
 
-    from . import paths
-    from .gui.formloader import load_form
+    from jinan_eval_gui.gui.formloader import load_form
+
+    from .system import paths
 
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "JinanEval"])
     names = sorted(p.name for p in paths.data_dir("forms").glob("*.ui"))

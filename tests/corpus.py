@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from jinan_eval_gui.xlsxsafe import OLE_SIGNATURE
+from jinan_eval_gui.collect.xlsxsafe import OLE_SIGNATURE
 
 XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -255,7 +255,7 @@ def make_round(path: Path, cat: Any, *, year: int = 2024, entities: tuple[str, .
 
 def fill(template_dir: Path, out_dir: Path, cat: Any, *, seed: int = 7) -> dict[str, Path]:
     """Every template in ``template_dir`` filled with plausible values (samplefill)."""
-    from jinan_eval_gui import samplefill
+    from jinan_eval_gui.collect import samplefill
 
     paths = samplefill.fill_dir(template_dir, out_dir, seed=seed, catalogue=cat)
     return {_unit_of(p): p for p in paths}
@@ -269,7 +269,7 @@ def meta_of(path: Path) -> Any:
     """The identity and input map of a workbook (read with openpyxl)."""
     import openpyxl
 
-    from jinan_eval_gui import templates
+    from jinan_eval_gui.collect import templates
 
     wb = openpyxl.load_workbook(path, read_only=True)
     try:
@@ -297,10 +297,10 @@ def edit(src: Path, dst: Path, values: dict[Any, Any] | None = None, *,
     """
     import openpyxl
 
-    from jinan_eval_gui import samplefill, templates
+    from jinan_eval_gui.collect import samplefill, templates
 
     meta = meta_of(src)
-    with samplefill._keep_merged_styles():
+    with samplefill.fill._keep_merged_styles():
         wb = openpyxl.load_workbook(src)
     ws = wb[templates.DATA_SHEET]
 

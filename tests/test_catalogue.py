@@ -200,4 +200,4 @@ def test_target_without_assumption_refused():
 
 
 def test_weight_decimal_values_json():
-    assert catalogue._num(Decimal("12.5")) == 12.5 and catalogue._num(Decimal(25)) == 25
+    assert catalogue.model._num(Decimal("12.5")) == 12.5 and catalogue.model._num(Decimal(25)) == 25

@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jinan_eval_gui import catalogue, engine
-from jinan_eval_gui.engine import Override, round2
+from jinan_eval_gui import catalogue
+from jinan_eval_gui.scoring import engine
+from jinan_eval_gui.scoring.engine import Override, round2
 
 
 def _ind(id_, parent, weight, inputs, score, kind="scored", **extra):

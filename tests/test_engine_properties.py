@@ -7,8 +7,9 @@ from decimal import Decimal as D
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jinan_eval_gui import catalogue, engine
-from jinan_eval_gui.engine import round2
+from jinan_eval_gui import catalogue
+from jinan_eval_gui.scoring import engine
+from jinan_eval_gui.scoring.engine import round2
 
 CAT = catalogue.load()
 

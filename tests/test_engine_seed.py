@@ -6,7 +6,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from jinan_eval_gui import catalogue, engine
+from jinan_eval_gui import catalogue
+from jinan_eval_gui.scoring import engine
 
 
 @pytest.fixture(scope="module")

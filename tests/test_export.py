@@ -13,9 +13,10 @@ import pytest
 from lo import convert, needs_soffice
 
 from jinan_eval_gui import catalogue as catalogue_mod
-from jinan_eval_gui import engine, export
-from jinan_eval_gui.engine import Override
 from jinan_eval_gui.errors import ExportError
+from jinan_eval_gui.outputs import workbook as export
+from jinan_eval_gui.scoring import engine
+from jinan_eval_gui.scoring.engine import Override
 
 EVIL = ["=1+1", "@SUM(A1)", "+1-2", "-A1", "=HYPERLINK(\"http://x\",\"y\")"]
 
@@ -419,7 +420,7 @@ def test_multi_entity_sheets_and_ranking(multi):
     order = sorted(entities, key=lambda e: -entities[e].total)
     assert [r[1] for r in rows] == order
     for r in rows:
-        assert r[2] == f"={export._q(names[r[1]])}!" + r[2].split("!")[1]
+        assert r[2] == f"={export.cells._q(names[r[1]])}!" + r[2].split("!")[1]
     cached = openpyxl.load_workbook(path, data_only=True)["排名"]
     assert [r[0].value for r in cached.iter_rows(min_row=5) if r[1].value] == [1, 2, 3]
 

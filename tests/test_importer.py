@@ -46,7 +46,8 @@ from corpus import (
 )
 from lo import convert, needs_soffice
 
-from jinan_eval_gui import importer, returns, templates, workflow
+from jinan_eval_gui import workflow
+from jinan_eval_gui.collect import importer, returns, templates
 from jinan_eval_gui.store import Round
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -340,7 +341,7 @@ def test_internal_error_in_one_file_is_a_rejection_not_a_crash(world, round_path
     def boom(*_args, **_kwargs):
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr(returns, "check_rows", boom)
+    monkeypatch.setattr(returns.reading, "check_rows", boom)
     report = run_import(round_path, [world.filled[TEST_UNIT]], dry_run=True)
     (result,) = report.files
     assert result.status == "rejected"

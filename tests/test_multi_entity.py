@@ -13,7 +13,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from jinan_eval_gui import catalogue, export, samplefill, templates, workflow
+from jinan_eval_gui import catalogue, workflow
+from jinan_eval_gui.collect import samplefill, templates
+from jinan_eval_gui.outputs import workbook as export
 from jinan_eval_gui.store import Round
 
 ENTITIES = ("济南市", "青岛市", "淄博市")
@@ -166,7 +168,7 @@ def test_per_entity_reports_on_request(pipeline, tmp_path):
 
 
 def test_combined_report_in_pdf(results, cat, tmp_path):
-    from jinan_eval_gui import report
+    from jinan_eval_gui.outputs import report
 
     rep = report.build_round_report(cat, results, round_info={"year": YEAR})
     assert "排名情况" in " ".join(rep.headings(1))

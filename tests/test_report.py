@@ -25,8 +25,12 @@ import pytest
 from docx.oxml.ns import qn
 from lo import convert, needs_soffice
 
-from jinan_eval_gui import catalogue, charts, engine, fonts, paths, report
+from jinan_eval_gui import catalogue
 from jinan_eval_gui.errors import ExportError
+from jinan_eval_gui.outputs import report
+from jinan_eval_gui.outputs.report import charts, fonts
+from jinan_eval_gui.scoring import engine
+from jinan_eval_gui.system import paths
 
 POPPLER = shutil.which("pdftoppm") and shutil.which("pdftotext") and shutil.which("pdffonts")
 needs_poppler = pytest.mark.skipif(not POPPLER, reason="poppler-utils is not installed")
@@ -443,7 +447,7 @@ def test_writers_replace_atomically_and_leave_nothing_on_failure(cat, scored, tm
                                                                  monkeypatch):
     target = tmp_path / "r.docx"
     target.write_bytes(b"old")
-    from jinan_eval_gui import report_docx
+    from jinan_eval_gui.outputs.report import word as report_docx
 
     def boom(*args, **kwargs):
         Path(args[1]).write_bytes(b"partial")
@@ -535,8 +539,8 @@ def test_core_report_modules_import_without_qt_or_matplotlib():
         "import sys\n"
         "for name in ('PySide6', 'PyQt5', 'PyQt6', 'PySide2'):\n"
         "    sys.modules[name] = None\n"
-        "import jinan_eval_gui.report, jinan_eval_gui.report_docx, jinan_eval_gui.report_pdf\n"
-        "import jinan_eval_gui.charts, jinan_eval_gui.fonts\n"
+        "import jinan_eval_gui.outputs.report, jinan_eval_gui.outputs.report.word, jinan_eval_gui.outputs.report.pdf\n"
+        "import jinan_eval_gui.outputs.report.charts, jinan_eval_gui.outputs.report.fonts\n"
         "assert 'matplotlib' not in sys.modules, 'matplotlib must load lazily'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent.parent)

@@ -10,8 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jinan_eval_gui.errors import EvalError, RuleError
-from jinan_eval_gui.rules import (
+from jinan_eval_gui.catalogue.rules import (
     FUNCTIONS,
     Rule,
     RuleEvalError,
@@ -21,6 +20,7 @@ from jinan_eval_gui.rules import (
     parse,
     split_identifier,
 )
+from jinan_eval_gui.errors import EvalError, RuleError
 
 D = Decimal
 WHERE = "指标 47 的评分规则"

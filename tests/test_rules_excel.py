@@ -16,7 +16,7 @@ import pytest
 import xlsxwriter
 from lo import convert, needs_soffice
 
-from jinan_eval_gui.rules import FUNCTIONS, RuleEvalError, parse
+from jinan_eval_gui.catalogue.rules import FUNCTIONS, RuleEvalError, parse
 
 pytestmark = [needs_soffice, pytest.mark.slow]
 

@@ -9,7 +9,8 @@ from decimal import Decimal, InvalidOperation
 import openpyxl
 import pytest
 
-from jinan_eval_gui import catalogue, samplefill, templates
+from jinan_eval_gui import catalogue
+from jinan_eval_gui.collect import samplefill, templates
 from jinan_eval_gui.errors import TemplateError
 
 SOME_UNITS = ("市卫生健康委", "市城管局", "市交通运输局", "市大数据局", "市公安局", "市教育局")

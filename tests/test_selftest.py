@@ -45,7 +45,7 @@ def test_an_exception_is_a_failed_check_not_a_traceback(monkeypatch, tmp_path):
         raise RuntimeError("磁盘已满")
 
     monkeypatch.setattr(selftest, "check_pipeline", boom)
-    monkeypatch.setattr("jinan_eval_gui.logs.user_data_dir", lambda: tmp_path)
+    monkeypatch.setattr("jinan_eval_gui.system.logs.user_data_dir", lambda: tmp_path)
     lines: list[str] = []
     assert selftest.run(out=lines.append) == 1
     assert any("磁盘已满" in line and "error.log" in line for line in lines)
@@ -55,7 +55,7 @@ def test_an_exception_is_a_failed_check_not_a_traceback(monkeypatch, tmp_path):
 def test_without_console_the_summary_goes_to_a_log(monkeypatch, tmp_path):
     monkeypatch.setattr(selftest, "check_pipeline", lambda folder: [Check("甲", True)])
     monkeypatch.setattr("sys.stdout", None)
-    monkeypatch.setattr("jinan_eval_gui.logs.user_data_dir", lambda: tmp_path)
+    monkeypatch.setattr("jinan_eval_gui.system.logs.user_data_dir", lambda: tmp_path)
     assert selftest.run(tmp_path / "out") == 0
     assert "自检通过" in (tmp_path / "selftest.log").read_text(encoding="utf-8")
 

@@ -313,7 +313,7 @@ def test_lock_without_os_locking_uses_pid(round_path: Path, monkeypatch) -> None
     def unsupported(fd: int) -> None:
         raise OSError(errno.ENOLCK, "no locks")
 
-    monkeypatch.setattr(store, "_os_lock", unsupported)
+    monkeypatch.setattr(store.lock, "_os_lock", unsupported)
     lock = round_path.with_name(round_path.name + ".lock")
     sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
@@ -500,7 +500,7 @@ def _v2(conn: sqlite3.Connection) -> None:
 def test_migrations_apply_from_version_1(round_path: Path, monkeypatch) -> None:
     assert store.SCHEMA_VERSION == 1
     v3 = "CREATE TABLE reminders (id INTEGER PRIMARY KEY, unit TEXT); INSERT INTO reminders (unit) VALUES ('a;b');"
-    monkeypatch.setattr(store, "MIGRATIONS", [*store.MIGRATIONS, _v2, v3])
+    monkeypatch.setattr(store.schema, "MIGRATIONS", [*store.schema.MIGRATIONS, _v2, v3])
     before = sha(round_path)
     with Round.open(round_path, readonly=True) as rnd:  # in memory only
         assert rnd.info.schema_version == 3
@@ -518,7 +518,7 @@ def test_failing_migration_changes_nothing(round_path: Path, monkeypatch) -> Non
         conn.execute("CREATE TABLE half_done (x)")
         raise sqlite3.OperationalError("boom")
 
-    monkeypatch.setattr(store, "MIGRATIONS", [*store.MIGRATIONS, broken])
+    monkeypatch.setattr(store.schema, "MIGRATIONS", [*store.schema.MIGRATIONS, broken])
     before = sha(round_path)
     with pytest.raises(RoundFileError, match="未被修改"):
         Round.open(round_path)

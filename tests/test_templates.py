@@ -13,9 +13,11 @@ import pytest
 from lo import convert, needs_soffice
 from openpyxl.cell.cell import MergedCell
 
-from jinan_eval_gui import catalogue, templates
+from jinan_eval_gui import catalogue
+from jinan_eval_gui.collect import templates
+from jinan_eval_gui.collect.templates import TemplateRequest
 from jinan_eval_gui.errors import TemplateError
-from jinan_eval_gui.templates import TemplateRequest
+from jinan_eval_gui.system.filenames import sanitize_filename
 
 ENTITY = "济南市"
 YEAR = 2024
@@ -277,9 +279,9 @@ def test_parse_meta_accepts_calamine_style_rows():
 # Requests, names, atomic writing, cancel, speed
 # ---------------------------------------------------------------------------------------
 def test_file_names_are_safe_on_windows():
-    assert templates.sanitize_filename('a<b>c:d"e/f\\g|h?i*j') == "a_b_c_d_e_f_g_h_i_j"
-    assert templates.sanitize_filename("CON") == "_CON"
-    assert templates.sanitize_filename("名称. ") == "名称"
+    assert sanitize_filename('a<b>c:d"e/f\\g|h?i*j') == "a_b_c_d_e_f_g_h_i_j"
+    assert sanitize_filename("CON") == "_CON"
+    assert sanitize_filename("名称. ") == "名称"
     req = TemplateRequest("r", "n", 2024, "济南/历下区", "市大数据局")
     assert templates.file_name(req) == "2024年度_济南_历下区_市大数据局_数据采集表.xlsx"
 
@@ -306,7 +308,7 @@ def test_no_half_written_workbook_on_error(cat, tmp_path, monkeypatch):
         Path(path).write_bytes(b"PK\x03\x04half a workbook")
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(templates._Builder, "write", broken)
+    monkeypatch.setattr(templates.writer._Builder, "write", broken)
     with pytest.raises(RuntimeError):
         templates.generate(cat, req, tmp_path)
     assert list(tmp_path.iterdir()) == []

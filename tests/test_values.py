@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jinan_eval_gui.values import KINDS, Issue, Parsed, parse_value
-from jinan_eval_gui.xlsxsafe import CellValue
+from jinan_eval_gui.collect.values import KINDS, Issue, Parsed, parse_value
+from jinan_eval_gui.collect.xlsxsafe import CellValue
 
 
 def text(raw: str, **kw) -> CellValue:

@@ -31,8 +31,7 @@ from corpus import (
 )
 from lo import convert, needs_soffice
 
-from jinan_eval_gui.errors import WorkbookFileError
-from jinan_eval_gui.xlsxsafe import (
+from jinan_eval_gui.collect.xlsxsafe import (
     OLE_SIGNATURE,
     CellValue,
     Limits,
@@ -42,6 +41,7 @@ from jinan_eval_gui.xlsxsafe import (
     open_workbook,
     serial_to_datetime,
 )
+from jinan_eval_gui.errors import WorkbookFileError
 
 # ------------------------------------------------------------------------------------------
 # The corpus

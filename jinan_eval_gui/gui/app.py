@@ -47,7 +47,7 @@ def page_key(name: str) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the desktop application (or take screenshots and exit)."""
     if "--selftest" in (sys.argv[1:] if argv is None else argv):  # no window, exit code only
-        from ..selftest import run_if_requested
+        from jinan_eval_gui.selftest import run_if_requested
 
         code = run_if_requested(argv)
         if code is not None:

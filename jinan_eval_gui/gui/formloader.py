@@ -2,7 +2,7 @@
 
 Why QUiLoader rather than ``pyside6-uic``: the .ui files stay the single source (nothing
 generated to go stale), and the PyInstaller bundle only needs ``forms/`` as data, found through
-:func:`jinan_eval_gui.paths.form` like every other data file.
+:func:`jinan_eval_gui.system.paths.form` like every other data file.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from PySide6.QtCore import QFile, QIODevice
 from PySide6.QtUiTools import QUiLoader
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from .. import paths
+from jinan_eval_gui.system import paths
 
 _loader: QUiLoader | None = None
 

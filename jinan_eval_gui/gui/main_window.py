@@ -21,13 +21,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import __version__, paths
+from jinan_eval_gui import __version__
+from jinan_eval_gui.gui.dialogs.help import HelpDialog
+from jinan_eval_gui.gui.dialogs.new_round import NewRoundDialog
+from jinan_eval_gui.gui.pages.base import Page
+from jinan_eval_gui.system import paths
+
 from . import messages, settings
-from .dialogs.help import HelpDialog
-from .dialogs.new_round import NewRoundDialog
 from .formloader import load_form
 from .pages import PAGES, page_class
-from .pages.base import Page
 from .session import Session
 from .worker import Worker
 
@@ -230,7 +232,7 @@ class MainWindow(QMainWindow):
     @messages.guarded
     def backup_to(self, dest: Path) -> Path | None:
         """Copy the round file while nothing writes to it, check the copy, then publish it."""
-        from ..store import Round
+        from jinan_eval_gui.store import Round
 
         rnd = self.session.rnd
         if rnd is None or self.session.busy:
@@ -271,7 +273,7 @@ class MainWindow(QMainWindow):
         self.session.close_round()
 
         def task(worker: Worker) -> list[Path]:
-            from .. import workflow
+            from jinan_eval_gui import workflow
 
             return workflow.run_demo(out_dir, progress=worker.progress,
                                      log=lambda text: worker.progress(0, 0, text))

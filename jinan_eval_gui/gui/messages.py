@@ -1,7 +1,7 @@
 """Every message box of the application, in one place.
 
 Errors from the core (:class:`~jinan_eval_gui.errors.EvalError`) are shown with their Chinese
-message; anything unexpected is logged with :func:`jinan_eval_gui.logs.log_exception` and the
+message; anything unexpected is logged with :func:`jinan_eval_gui.system.logs.log_exception` and the
 dialog names the log file, never a traceback. Pages call these functions through the module
 (``messages.error(...)``) so tests can replace them.
 """
@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from ..errors import EvalError
+from jinan_eval_gui.errors import EvalError
 
 APP_TITLE = "济南市新型智慧城市评价工具"
 HEADLESS = False  # screenshots: messages go to stderr, questions are answered "no"
@@ -69,7 +69,8 @@ def report_exception(parent: QWidget | None, exc: BaseException) -> None:
     if isinstance(exc, EvalError):
         error(parent, str(exc))
         return
-    from ..logs import log_exception
+    from jinan_eval_gui.system.logs import log_exception
+
     from .worker import internal_error_text
 
     try:

@@ -20,9 +20,9 @@ from . import messages
 from .worker import ProgressFn, Worker
 
 if TYPE_CHECKING:
-    from ..catalogue import Catalogue
-    from ..engine import Results
-    from ..store import Round
+    from jinan_eval_gui.catalogue import Catalogue
+    from jinan_eval_gui.scoring.engine import Results
+    from jinan_eval_gui.store import Round
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class _Locked:
 
 def _loaded(rnd: Round) -> _Opened:
     """A just-opened round with its catalogue and scores (worker thread); closed on failure."""
-    from .. import workflow
+    from jinan_eval_gui import workflow
 
     try:
         return _Opened(rnd, workflow.round_catalogue(rnd), workflow.score_round(rnd, save=False))
@@ -143,7 +143,7 @@ class Session(QObject):
             return
 
         def task(_: Worker) -> Catalogue:
-            from .. import catalogue
+            from jinan_eval_gui import catalogue
 
             return catalogue.load()
 
@@ -164,8 +164,8 @@ class Session(QObject):
             return None
 
         def task(_: Worker) -> _Opened | _Locked:
-            from ..errors import RoundLockedError
-            from ..store import Round
+            from jinan_eval_gui.errors import RoundLockedError
+            from jinan_eval_gui.store import Round
 
             try:
                 rnd = Round.open(path, readonly=readonly)
@@ -194,7 +194,7 @@ class Session(QObject):
         builtin = self._builtin
 
         def task(_: Worker) -> _Opened:
-            from .. import workflow
+            from jinan_eval_gui import workflow
 
             return _loaded(workflow.create_round(path, year=year, name=name, entities=entities,
                                                  catalogue=builtin))
@@ -251,7 +251,7 @@ class Session(QObject):
             return None
 
         def task(_: Worker) -> dict[str, Results]:
-            from .. import workflow
+            from jinan_eval_gui import workflow
 
             return workflow.score_round(rnd, save=not rnd.readonly)
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from ..errors import EvalError
+from jinan_eval_gui.errors import EvalError
 
 ProgressFn = Callable[[int, int, str], None]
 Task = Callable[["Worker"], Any]
@@ -67,7 +67,7 @@ class Worker(QRunnable):
         except EvalError as exc:
             self.signals.failed.emit(str(exc))
         except Exception:  # noqa: BLE001 - log it, show where the log is
-            from ..logs import log_exception
+            from jinan_eval_gui.system.logs import log_exception
 
             path = log_exception("gui")
             self.signals.failed.emit(internal_error_text(path))

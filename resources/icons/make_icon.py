@@ -8,7 +8,7 @@ Writes ``app.png`` (256 px), ``app.ico`` (16–256 px, the Windows executable's 
 ``build.spec``) and ``app.svg`` (the window icon; the character is stored as an outline, so no
 font is needed where it is shown). Each bitmap size is drawn from a 1024 px master and reduced
 with a Lanczos filter, so the character stays legible at 16 px. Needs Pillow and fontTools
-(both installed with matplotlib) and a CJK font, found by :mod:`jinan_eval_gui.fonts`.
+(both installed with matplotlib) and a CJK font, found by :mod:`jinan_eval_gui.outputs.report.fonts`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from jinan_eval_gui.fonts import FontFace, find_cjk_font
+from jinan_eval_gui.outputs.report.fonts import FontFace, find_cjk_font
 
 HERE = Path(__file__).resolve().parent
 MASTER = 1024

@@ -75,7 +75,7 @@ def wait_idle(qtbot, win) -> None:
 
 def fill(templates: Path, out_dir: Path, *, mistakes: bool = False) -> list[Path]:
     """Fill templates as units would (samplefill), cleanly or with many mistakes."""
-    from jinan_eval_gui import samplefill
+    from jinan_eval_gui.collect import samplefill
 
     if mistakes:
         return samplefill.sample_fill(templates, out_dir, seed=5, blank_share=0.1,

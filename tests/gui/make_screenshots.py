@@ -18,7 +18,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 def build_round(base: Path) -> tuple[Path, list[Path]]:
-    from jinan_eval_gui import samplefill, workflow
+    from jinan_eval_gui import workflow
+    from jinan_eval_gui.collect import samplefill
 
     path = base / "2025年度评价.jeval"
     rnd = workflow.create_round(path, year=2025)

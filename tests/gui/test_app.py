@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QImage
 
-from jinan_eval_gui import paths
 from jinan_eval_gui.gui.app import PAGE_KEYS, PROBE_ENV, build_parser, page_key
 from jinan_eval_gui.gui.formloader import load_form
+from jinan_eval_gui.system import paths
 
 HEAVY = ("pandas", "matplotlib", "openpyxl", "xlsxwriter", "docx", "python_calamine",
-         "jinan_eval_gui.catalogue", "jinan_eval_gui.engine", "jinan_eval_gui.store")
+         "jinan_eval_gui.catalogue", "jinan_eval_gui.scoring.engine", "jinan_eval_gui.store")
 
 
 def _env(**extra: str) -> dict[str, str]:

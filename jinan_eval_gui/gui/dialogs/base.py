@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPushButton, QWidget
 
-from ..formloader import load_form
+from jinan_eval_gui.gui.formloader import load_form
 
 
 class FormDialog(QDialog):

@@ -8,7 +8,8 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
-from ..models.imports import candidate_pairs
+from jinan_eval_gui.gui.models.imports import candidate_pairs
+
 from .base import FormDialog
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from .. import settings
+from jinan_eval_gui.gui import settings
+
 from .base import FormDialog
 
 SUFFIX = ".jeval"

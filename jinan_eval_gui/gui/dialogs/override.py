@@ -9,7 +9,8 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
-from ..models.table import text
+from jinan_eval_gui.gui.models.table import text
+
 from .base import FormDialog
 
 

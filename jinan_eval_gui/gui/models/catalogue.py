@@ -14,7 +14,7 @@ from .table import NOTE, RIGHT, Column, Index, RecordTableModel, text
 from .tree import Node, NodeTreeModel
 
 if TYPE_CHECKING:
-    from ...catalogue import Catalogue
+    from jinan_eval_gui.catalogue import Catalogue
 
 
 def weight_text(weight: Decimal | None) -> str:

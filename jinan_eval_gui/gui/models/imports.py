@@ -23,7 +23,7 @@ from .table import (
 )
 
 if TYPE_CHECKING:
-    from ...catalogue import Catalogue
+    from jinan_eval_gui.catalogue import Catalogue
 
 SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
 PREVIEW_LABELS = {"imported": "可导入", "updated": "将更新已有数据", "unchanged": "与已导入的相同",

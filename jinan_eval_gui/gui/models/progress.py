@@ -6,11 +6,19 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QColor
 
-from .table import BAD, CENTER, GOOD, MUTED, RIGHT, Column, RecordTableModel
+from .table import (
+    BAD,
+    CENTER,
+    GOOD,
+    MUTED,
+    RIGHT,
+    Column,
+    RecordTableModel,
+)
 
 if TYPE_CHECKING:
-    from ...catalogue import Catalogue
-    from ...store import Round
+    from jinan_eval_gui.catalogue import Catalogue
+    from jinan_eval_gui.store import Round
 
 
 def summary(rows: list[Any]) -> dict[str, int]:
@@ -48,7 +56,7 @@ class UnitStatusModel(RecordTableModel):
         if rnd is None:
             self.set_rows([])
             return
-        from ... import workflow
+        from jinan_eval_gui import workflow
 
         self.set_rows(workflow.collection_status(rnd, cat))
 

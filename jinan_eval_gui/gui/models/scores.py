@@ -14,8 +14,8 @@ from .table import BAD, NOTE, WARN, Column, RecordTableModel, text
 from .tree import Node, NodeTreeModel
 
 if TYPE_CHECKING:
-    from ...catalogue import Catalogue
-    from ...engine import Results
+    from jinan_eval_gui.catalogue import Catalogue
+    from jinan_eval_gui.scoring.engine import Results
 
 STATUS_COLOURS = {"missing": WARN, "invalid": BAD, "expert": NOTE}
 

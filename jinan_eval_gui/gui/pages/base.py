@@ -8,8 +8,8 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QVBoxLayout, QWidget
 
-from ..formloader import load_form
-from ..session import Session
+from jinan_eval_gui.gui.formloader import load_form
+from jinan_eval_gui.gui.session import Session
 
 NO_ROUND = "请先通过“文件 → 新建评价轮次”或“文件 → 打开”选择一个评价轮次。"
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import QItemSelection
 
-from ..models.catalogue import (
+from jinan_eval_gui.gui.models.catalogue import (
     CatalogueTreeModel,
     CatItem,
     ParamsModel,
@@ -17,7 +17,8 @@ from ..models.catalogue import (
     units_text,
     weight_text,
 )
-from ..models.table import text
+from jinan_eval_gui.gui.models.table import text
+
 from .base import Page, setup_table
 
 KIND_TEXT = {"scored": "计分", "deduction": "扣分制", "survey": "问卷调查"}
@@ -175,7 +176,7 @@ def _indicator_html(cat: Any, ind: Any) -> str:
 
 
 def _input_row(spec: Any) -> str:
-    from ...catalogue import INPUT_KIND_LABELS
+    from jinan_eval_gui.catalogue import INPUT_KIND_LABELS
 
     lo, hi = spec.bounds()
     bounds = "" if lo is None and hi is None else f"{text(lo) if lo is not None else ''} ~ " \

@@ -9,9 +9,9 @@ from PySide6.QtCore import QSortFilterProxyModel
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QFileDialog
 
-from .. import messages, settings
-from ..dialogs.conflict import ConflictDialog
-from ..models.imports import (
+from jinan_eval_gui.gui import messages, settings
+from jinan_eval_gui.gui.dialogs.conflict import ConflictDialog
+from jinan_eval_gui.gui.models.imports import (
     SEVERITY_LABELS,
     ConflictsModel,
     DiffsModel,
@@ -19,8 +19,9 @@ from ..models.imports import (
     FindingsModel,
     ImportFilesModel,
 )
-from ..models.progress import UnitStatusModel
-from ..models.table import SORT_ROLE
+from jinan_eval_gui.gui.models.progress import UnitStatusModel
+from jinan_eval_gui.gui.models.table import SORT_ROLE
+
 from .base import Page, fit_columns, setup_table
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -178,7 +179,7 @@ class CollectPage(Page):
             return
 
         def task(rnd: Any, progress: Any, _worker: Any) -> Any:
-            from ... import workflow
+            from jinan_eval_gui import workflow
 
             return workflow.import_files(rnd, paths, dry_run=dry_run, progress=progress)
 
@@ -296,7 +297,7 @@ class CollectPage(Page):
         """Write the feedback workbook of ``unit`` (workflow.feedback) and open it."""
 
         def task(rnd: Any, _progress: Any, _worker: Any) -> Path:
-            from ... import workflow
+            from jinan_eval_gui import workflow
 
             return workflow.feedback(rnd, unit, out_dir, entity=entity)
 

@@ -8,7 +8,8 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QStringListModel
 from PySide6.QtWidgets import QFileDialog
 
-from .. import messages, settings
+from jinan_eval_gui.gui import messages, settings
+
 from .base import Page
 
 
@@ -77,7 +78,7 @@ class ExportPage(Page):
         formats = self.formats()
 
         def task(rnd: Any, progress: Any, _worker: Any) -> list[Path]:
-            from ... import workflow
+            from jinan_eval_gui import workflow
 
             return workflow.export_all(rnd, out_dir, formats=formats, compare=compare,
                                        progress=progress)

@@ -8,8 +8,9 @@ from typing import Any
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QFileDialog
 
-from .. import messages, settings
-from ..models.catalogue import UnitChecklistModel
+from jinan_eval_gui.gui import messages, settings
+from jinan_eval_gui.gui.models.catalogue import UnitChecklistModel
+
 from .base import Page
 
 
@@ -96,7 +97,7 @@ class IssuePage(Page):
                        contact_phone=ui.contactPhoneEdit.text().strip())
 
         def task(rnd: Any, progress: Any, worker: Any) -> list[Any]:
-            from ... import workflow
+            from jinan_eval_gui import workflow
 
             return workflow.issue_templates(rnd, out_dir, progress=progress,
                                             cancelled=worker.cancelled, **options)

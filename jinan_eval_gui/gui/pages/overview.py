@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, QStringListModel, Qt, Signal
 
-from .. import settings
-from ..models.progress import UnitStatusModel, summary
-from ..models.table import SORT_ROLE, text
+from jinan_eval_gui.gui import settings
+from jinan_eval_gui.gui.models.progress import UnitStatusModel, summary
+from jinan_eval_gui.gui.models.table import SORT_ROLE, text
+
 from .base import Page, fit_columns, setup_table
 
 

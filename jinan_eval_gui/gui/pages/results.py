@@ -8,10 +8,11 @@ from typing import Any
 
 from PySide6.QtWidgets import QHeaderView, QInputDialog
 
-from .. import messages
-from ..dialogs.override import OverrideDialog
-from ..models.scores import ScoreTreeModel, TraceModel, trace_rows
-from ..models.table import text
+from jinan_eval_gui.gui import messages
+from jinan_eval_gui.gui.dialogs.override import OverrideDialog
+from jinan_eval_gui.gui.models.scores import ScoreTreeModel, TraceModel, trace_rows
+from jinan_eval_gui.gui.models.table import text
+
 from .base import Page, setup_table
 
 

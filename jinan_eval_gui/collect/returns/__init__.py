@@ -1,0 +1,34 @@
+"""One returned workbook, read and checked on its own (nothing written anywhere).
+
+A returned file is untrusted. It is read once, bounded, and only through :mod:`xlsxsafe` (no
+entities, nothing extracted to disk, nothing executed or followed); identified by the identity and
+input map its template carries (never by guessing cell positions): the round, entity, unit,
+catalogue version and template version must match, the input map must list exactly the cells a
+template of that unit has, and every mapped row must still carry its label, so rows inserted,
+deleted or moved and labels changed are refused. Every value is then parsed by :mod:`values` as
+people type it and checked (required, bounds, the catalogue's cross-field checks, evidence for a
+yes answer). What cannot be read exactly becomes a finding naming file, sheet, cell, indicator and
+input, in Chinese, never a guess.
+
+:mod:`importer` then decides against the round what the file changes and stores it.
+"""
+
+from __future__ import annotations
+
+from .inputs import check_failed, check_inputs
+from .plan import unit_plan
+from .reading import IMPORT_LIMITS, read_return
+from .result import (
+    SEVERITY_LABELS,
+    STATUS_LABELS,
+    ConflictNote,
+    Diff,
+    FileResult,
+    finding,
+    finding_json,
+    input_label,
+    label_of,
+    plain,
+)
+
+__all__ = ["ConflictNote", "Diff", "FileResult", "IMPORT_LIMITS", "SEVERITY_LABELS", "STATUS_LABELS", "check_failed", "check_inputs", "finding", "finding_json", "input_label", "label_of", "plain", "read_return", "unit_plan"]

@@ -1,0 +1,173 @@
+"""What reading one returned file produces: findings, diffs, the file's verdict, and texts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from jinan_eval_gui.catalogue import Catalogue, Indicator, InputSpec
+from jinan_eval_gui.collect import templates
+from jinan_eval_gui.store import Conflict, Finding, NewValue
+
+SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
+STATUS_LABELS = {"imported": "已导入", "updated": "已更新", "unchanged": "未变化",
+                 "rejected": "已拒绝"}
+
+
+# ---------------------------------------------------------------------------------------
+# Results
+# ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Diff:
+    """One input whose value changes when a newer return replaces an older one."""
+
+    indicator_id: int
+    input_key: str
+    label: str
+    old: str
+    new: str
+    sheet: str = ""
+    cell: str = ""
+
+
+@dataclass
+class ConflictNote:
+    """A shared input that units report differently (``action`` "new"), or that they now
+    report alike so the open conflict closes (``action`` "agreed")."""
+
+    entity: str
+    indicator_id: int
+    input_key: str
+    label: str
+    candidates: list[dict[str, str]]
+    action: str = "new"
+    replaces: Conflict | ConflictNote | None = None
+    conflict_id: int | None = None
+
+
+@dataclass
+class FileResult:
+    """What happened to one file; findings carry sheet/cell/indicator/input."""
+
+    path: Path
+    status: str = "rejected"
+    entity: str = ""
+    unit: str = ""
+    findings: list[Finding] = field(default_factory=list)
+    diffs: list[Diff] = field(default_factory=list)
+    values: list[NewValue] = field(default_factory=list)
+    conflicts: list[ConflictNote] = field(default_factory=list)
+    filler: dict[str, str] = field(default_factory=dict)
+    sha256: str = ""
+    submission_id: int | None = None
+    content: bytes = field(default=b"", repr=False)
+    superseded: list[Any] = field(default_factory=list, repr=False)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.severity == "error" for f in self.findings)
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    def to_json(self, catalogue: Catalogue | None = None) -> dict[str, Any]:
+        """The ``import --json`` file entry (path, status, findings; extra keys allowed)."""
+        return {
+            "path": str(self.path),
+            "file": self.path.name,
+            "status": self.status,
+            "entity": self.entity,
+            "unit": self.unit,
+            "sha256": self.sha256,
+            "counts": {s: self.count(s) for s in SEVERITY_LABELS},
+            "findings": [finding_json(f, catalogue, self.path.name) for f in self.findings],
+            "diffs": [{"indicator": d.indicator_id, "input": d.input_key, "label": d.label,
+                       "sheet": d.sheet, "cell": d.cell, "old": d.old, "new": d.new}
+                      for d in self.diffs],
+            "conflicts": [{"indicator": c.indicator_id, "input": c.input_key, "label": c.label,
+                           "action": c.action, "candidates": c.candidates}
+                          for c in self.conflicts],
+            "filler": dict(self.filler),
+        }
+
+
+def finding_json(f: Finding, catalogue: Catalogue | None = None,
+                 file: str = "") -> dict[str, Any]:
+    """The ``import --json`` finding contract (severity, sheet, cell, indicator, input, message),
+    with the indicator's name, the input's label, the value as typed and the file."""
+    name = label = ""
+    if catalogue is not None and f.indicator_id is not None:
+        try:
+            ind = catalogue.indicator(f.indicator_id)
+        except KeyError:
+            ind = None
+        if ind is not None:
+            name = ind.name
+            label = input_label(ind, f.input_key or "")
+    return {"severity": f.severity, "sheet": f.sheet or "", "cell": f.cell or "",
+            "indicator": f.indicator_id, "input": f.input_key or "", "message": f.message,
+            "indicator_name": name, "label": label, "value": f.value or "", "file": file}
+
+
+def input_label(ind: Indicator, key: str) -> str:
+    """The label of an input key (evidence and notes keys included), for people."""
+    base = key.removeprefix(templates.EVIDENCE_PREFIX)
+    try:
+        spec = ind.input(base)
+    except KeyError:
+        return "备注" if key == templates.NOTES_KEY else ""
+    return f"佐证材料说明：{spec.label}" if key != base else spec.label
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """Text from a file, shortened for a message."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return plain(value)
+    return str(value)
+
+
+def plain(number: Decimal) -> str:
+    """A number as people write it: no exponent, no trailing zeros."""
+    text = f"{number:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def finding(severity: str, message: str, cell: templates.InputCell | None = None,
+            ind: Indicator | None = None, spec: InputSpec | None = None,
+            value: str = "", *, hint: str = "") -> Finding:
+    """A finding located at ``cell``, its message prefixed with indicator and input."""
+    where = ""
+    if ind is not None:
+        where = f"指标 {ind.id}（{ind.name}）"
+        if spec is not None:
+            where += f"“{spec.label}”"
+        where += "："
+    text = where + message + (f"。{hint}" if hint else "")
+    return Finding(severity=severity, message=text,
+                   sheet=cell.sheet if cell else None, cell=cell.cell if cell else None,
+                   indicator_id=ind.id if ind else None,
+                   input_key=cell.input_key if cell else (spec.key if spec else None),
+                   value=value or None)
+
+
+def label_of(ind: Indicator, key: str) -> str:
+    """An input's label, or its key if the indicator has no such input."""
+    try:
+        return ind.input(key).label
+    except KeyError:
+        return key

@@ -1,0 +1,43 @@
+"""The evaluation round (评价轮次) as one SQLite file (``.jeval``).
+
+Why SQLite with a rollback journal: the round is a single self-contained file
+that people copy, e-mail and back up, and every import is one transaction, so
+a crash (even SIGKILL) leaves the round as it was before that import.
+
+Why a sidecar lock file: SQLite serialises single transactions, but two
+programs editing the same round over hours would overwrite each other's
+decisions.  The first writer holds an OS lock (``fcntl.flock`` /
+``msvcrt.locking``) on ``<name>.jeval.lock``; the OS drops it when the process
+dies, so a crashed writer never leaves a lock behind.  Read-only opens take no
+lock.  Where the file system has no locks, the pid and host written in the lock
+file decide (a dead pid on this host is a stale lock).
+
+Opening checks the file before anything can change it: header bytes first
+(SQLite magic, our ``application_id``, schema version, truncation), then a
+``mode=ro`` connection for ``PRAGMA integrity_check``.  Opening never creates a
+file.
+
+Times are local ISO 8601 with offset; exact numbers (values, scores) are stored
+as decimal text so nothing is lost to binary floating point.
+"""
+
+from __future__ import annotations
+
+from .db import APPLICATION_ID, FILE_SUFFIX
+from .records import (
+    AuditEntry,
+    CatalogueSnapshot,
+    Conflict,
+    Finding,
+    NewValue,
+    Override,
+    RoundInfo,
+    ScoreSnapshot,
+    StoredValue,
+    Submission,
+    Template,
+)
+from .round import Round
+from .schema import MIGRATIONS, SCHEMA_VERSION
+
+__all__ = ["APPLICATION_ID", "AuditEntry", "CatalogueSnapshot", "Conflict", "FILE_SUFFIX", "Finding", "MIGRATIONS", "NewValue", "Override", "Round", "RoundInfo", "SCHEMA_VERSION", "ScoreSnapshot", "StoredValue", "Submission", "Template"]

@@ -1,0 +1,17 @@
+"""The yearly workflow as a few calls that the CLI and the GUI share.
+
+Each function takes plain arguments and an optional ``progress(done, total, message)`` callback
+(the GUI turns it into Qt signals), opens what it needs, and returns plain results. Nothing here
+knows about Qt, argparse or printing.
+"""
+
+from __future__ import annotations
+
+from .collection import collection_status, feedback, import_files, indicator_completeness
+from .demo import run_demo
+from .export import export_all
+from .issue import issue_templates
+from .rounds import create_round, round_catalogue
+from .scores import entity_inputs, score_entity, score_round
+
+__all__ = ["collection_status", "create_round", "entity_inputs", "export_all", "feedback", "import_files", "indicator_completeness", "issue_templates", "round_catalogue", "run_demo", "score_entity", "score_round"]

@@ -1,0 +1,113 @@
+"""Scoring a round: the stored values of an entity turned into the engine's inputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from jinan_eval_gui.catalogue import Catalogue
+from jinan_eval_gui.scoring import engine
+from jinan_eval_gui.store import Round, StoredValue
+
+from .rounds import round_catalogue
+
+
+# ---------------------------------------------------------------------------------------
+# Scoring
+# ---------------------------------------------------------------------------------------
+@dataclass
+class EntityInputs:
+    """What the engine needs for one entity, gathered from the round."""
+
+    values: dict[int, dict[str, engine.Value]] = field(default_factory=dict)
+    blocked: dict[int, list[str]] = field(default_factory=dict)
+    sources: dict[tuple[int, str], tuple[str, str, str]] = field(default_factory=dict)
+
+
+def entity_inputs(rnd: Round, cat: Catalogue, entity: str) -> EntityInputs:
+    """Turn stored values into engine values: tables as columns, per-unit inputs as lists.
+
+    A shared input reported differently by two units is a conflict: unless the office
+    resolved it (choosing a unit's value), the indicator is blocked, never last-write-wins.
+    """
+    out = EntityInputs()
+    stored = rnd.current_values(entity, notes=False)
+    resolutions = {(c.indicator_id, c.input_key): c for c in rnd.list_conflicts(entity)}
+    submissions = {s.id: s.file_name for s in rnd.list_submissions(entity)}
+    for ind in cat.indicators:
+        by_key = stored.get(ind.id, {})
+        vals: dict[str, engine.Value] = {}
+        units = cat.units_of(ind)
+        for spec in ind.inputs:
+            rows = by_key.get(spec.key, [])
+            if not rows:
+                continue
+            for row in rows[:1]:
+                out.sources[(ind.id, spec.key)] = (
+                    submissions.get(row.submission_id or -1, "手工录入"), row.sheet or "",
+                    row.cell or "")
+            if ind.collect == "per_unit":
+                per_unit = {r.unit: _value(spec, r) for r in rows}
+                vals[spec.key] = [per_unit.get(u) for u in units]
+                continue
+            by_unit: dict[str, list[StoredValue]] = {}
+            for r in rows:
+                by_unit.setdefault(r.unit, []).append(r)
+            chosen = _choose_unit(ind.id, spec.key, by_unit, resolutions, out)
+            if chosen is None:
+                continue
+            if spec.kind == "table":
+                for col in spec.columns:
+                    cells = sorted((r for r in by_unit[chosen] if r.column_key == col.key),
+                                   key=lambda r: r.row_index or 0)
+                    vals[f"{spec.key}.{col.key}"] = [_value(col, r) for r in cells]
+            else:
+                vals[spec.key] = _value(spec, by_unit[chosen][0])
+        out.values[ind.id] = vals
+    return out
+
+
+def _value(spec: Any, row: StoredValue) -> engine.Value:
+    return row.text if spec.kind == "text" else row.number
+
+
+def _choose_unit(ind_id: int, key: str, by_unit: dict[str, list[StoredValue]],
+                 resolutions: dict[tuple[int, str], Any], out: EntityInputs) -> str | None:
+    """The unit whose value counts; None (and a blocking message) for an open conflict."""
+    if len(by_unit) == 1:
+        return next(iter(by_unit))
+    signature = {u: tuple((r.row_index, r.column_key, r.text, r.number) for r in rows)
+                 for u, rows in by_unit.items()}
+    if len(set(signature.values())) == 1:
+        return sorted(by_unit)[0]
+    conflict = resolutions.get((ind_id, key))
+    if conflict is not None and conflict.resolution:
+        chosen = conflict.resolution.get("unit") if isinstance(conflict.resolution, dict) \
+            else str(conflict.resolution)
+        if chosen in by_unit:
+            return chosen
+    out.blocked.setdefault(ind_id, []).append(
+        f"填报项“{key}”各单位填报不一致（{'、'.join(sorted(by_unit))}），请先处理数据冲突")
+    return None
+
+
+def score_entity(rnd: Round, entity: str, *, cat: Catalogue | None = None,
+                 save: bool = True) -> engine.Results:
+    """Score one entity on its accepted data with the round's parameters and overrides."""
+    cat = cat or round_catalogue(rnd)
+    inputs = entity_inputs(rnd, cat, entity)
+    overrides = {o.indicator_id: engine.Override(Decimal(o.score), o.reason)
+                 for o in rnd.list_overrides(entity)}
+    results = engine.score(cat, inputs.values, rnd.get_params(), overrides, entity=entity,
+                           blocked=inputs.blocked)
+    if save and not rnd.readonly:
+        rnd.save_scores(entity, results.to_json())
+    return results
+
+
+def score_round(rnd: Round, *, save: bool = True) -> dict[str, engine.Results]:
+    """Every entity of the round, in the round's order."""
+    cat = round_catalogue(rnd)
+    return {e: score_entity(rnd, e, cat=cat, save=save) for e in rnd.list_entities()}
