@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import pkgutil
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import jinan_eval_gui
+
+ROOT = Path(__file__).resolve().parent.parent
 
 STAGES = ("system", "catalogue", "scoring", "store", "collect", "outputs", "workflow")
 CORE = sorted(m.name[len("jinan_eval_gui."):]
@@ -55,3 +61,37 @@ print(','.join(heavy))
 """
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == ""
+
+
+def _lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
+    """Run import-linter with the contracts in ``root/pyproject.toml`` on ``root``'s package."""
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    run = "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())"
+    return subprocess.run([sys.executable, "-c", run, "--config", str(root / "pyproject.toml"),
+                           "--no-cache"],
+                          capture_output=True, text=True, cwd=root, env=env)
+
+
+def test_layer_contracts_hold():
+    proc = _lint_imports(ROOT)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "0 broken" in proc.stdout
+
+
+@pytest.mark.parametrize("module, line, contract", [
+    ("scoring/engine.py", "from jinan_eval_gui.store import Round", "layered"),
+    ("catalogue/model.py", "from jinan_eval_gui.gui import settings", "layered"),
+    ("store/records.py", "import PySide6", "never imports Qt"),
+    ("catalogue/rules/syntax.py", "from jinan_eval_gui.catalogue import model",
+     "stands alone"),
+])
+def test_a_planted_violation_breaks_a_contract(tmp_path, module, line, contract):
+    shutil.copytree(ROOT / "jinan_eval_gui", tmp_path / "jinan_eval_gui",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    target = tmp_path / "jinan_eval_gui" / module
+    target.write_text(target.read_text(encoding="utf-8") + f"\n{line}\n", encoding="utf-8")
+    proc = _lint_imports(tmp_path)
+    assert proc.returncode != 0
+    broken = [block for block in proc.stdout.split("\n\n") if "BROKEN" in block]
+    assert any(contract in block for block in broken), proc.stdout

@@ -1,5 +1,4 @@
-"""What every part of the round's API shares: the connection, transactions, the audit hook.
-"""
+"""What every part of the round's API shares: the connection, transactions, the audit hook."""
 
 from __future__ import annotations
 
@@ -22,7 +21,6 @@ class RoundBase:
     that all build on these few methods.
     """
 
-
     def __init__(
         self,
         conn: sqlite3.Connection,
@@ -38,7 +36,6 @@ class RoundBase:
         self.readonly = readonly
         self.actor = actor
         self.closed = False
-
 
     # -- transactions -------------------------------------------------------
 
@@ -83,13 +80,11 @@ class RoundBase:
     def _rows(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
         return [dict(row) for row in self._conn.execute(sql, args).fetchall()]
 
-
     def _tuples(self, sql: str, args: Sequence[Any]) -> sqlite3.Cursor:
         """Rows as plain tuples (no ``sqlite3.Row`` per row)."""
         cur = self._conn.cursor()
         cur.row_factory = None
         return cur.execute(sql, args)
-
 
     def _audit(self, action: str, details: Mapping[str, Any] | None) -> int:
         return _insert_audit(self._conn, self.actor, action, dict(details or {}))

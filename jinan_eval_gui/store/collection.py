@@ -1,5 +1,4 @@
-"""The round's record of collection: issued templates, returned files, values, findings.
-"""
+"""The round's record of collection: issued templates, returned files, values, findings."""
 
 from __future__ import annotations
 
@@ -16,7 +15,6 @@ from .records import Finding, NewValue, StoredValue, Submission, Template
 
 class CollectionRecords(RoundBase):
     """Templates, submissions, input values and findings of a round."""
-
 
     # -- templates ----------------------------------------------------------
 
@@ -223,7 +221,6 @@ class CollectionRecords(RoundBase):
         " value_text AS text, value_num AS number, source_sheet AS sheet, source_cell AS cell,"
         " current, recorded_at"
     )
-
 
     def _values(self, sql: str, args: Sequence[Any]) -> Iterator[StoredValue]:
         """Value rows as StoredValue, built from plain tuples in column order (scoring reads

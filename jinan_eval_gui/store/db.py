@@ -1,5 +1,4 @@
-"""SQLite plumbing shared by the round file's modules: connections, time stamps, JSON, decimals.
-"""
+"""SQLite plumbing shared by the round file's modules: connections, time stamps, JSON, decimals."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The round's record of decisions: conflicts settled, expert overrides, scores, the audit log.
-"""
+"""The round's record of decisions: conflicts settled, expert overrides, scores, the audit log."""
 
 from __future__ import annotations
 
@@ -15,7 +14,6 @@ from .records import AuditEntry, Conflict, Override, ScoreSnapshot
 
 class DecisionRecords(RoundBase):
     """Conflicts, overrides, saved scores and the append-only audit log of a round."""
-
 
     # -- conflicts ----------------------------------------------------------
 
@@ -165,7 +163,6 @@ class DecisionRecords(RoundBase):
         """Append a row to the audit log (e.g. export, report); rows can never change."""
         with self.transaction():
             return self._audit(action, details)
-
 
     def audit_log(self, action: str | None = None) -> list[AuditEntry]:
         """The audit log, oldest first (optionally one action only)."""

@@ -1,5 +1,4 @@
-"""Plain immutable records that :class:`~.round.Round` returns (and the importer hands it).
-"""
+"""Plain immutable records that :class:`~.round.Round` returns (and the importer hands it)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Creating and opening a round file, and the :class:`Round` that combines the round's API.
-"""
+"""Creating and opening a round file, and the :class:`Round` that combines the round's API."""
 
 from __future__ import annotations
 
@@ -110,15 +109,12 @@ def _fill_new_round(
 
 
 class Round(CollectionRecords, DecisionRecords):
-
-
     """An open evaluation round.  Use ``Round.create`` / ``Round.open``, then ``close``.
 
     A Round is used by one thread at a time.  Every write method is its own
     transaction unless it runs inside ``transaction()``, where it joins the
     caller's transaction (so one import is all or nothing).
     """
-
 
     # -- life cycle ---------------------------------------------------------
 
@@ -272,7 +268,6 @@ class Round(CollectionRecords, DecisionRecords):
 
     def __repr__(self) -> str:
         return f"Round({str(self.path)!r}, readonly={self.readonly})"
-
 
     # -- identity, catalogue, entities --------------------------------------
 

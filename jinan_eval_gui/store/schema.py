@@ -1,5 +1,4 @@
-"""The round file's schema as an append-only list of migrations, applied in one transaction.
-"""
+"""The round file's schema as an append-only list of migrations, applied in one transaction."""
 
 from __future__ import annotations
 

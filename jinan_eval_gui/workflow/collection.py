@@ -1,5 +1,4 @@
-"""Collecting returns: import, the status of every unit, completeness, feedback workbooks.
-"""
+"""Collecting returns: import, the status of every unit, completeness, feedback workbooks."""
 
 from __future__ import annotations
 

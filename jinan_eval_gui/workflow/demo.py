@@ -1,5 +1,4 @@
-"""The whole pipeline on synthetic data (``jinan-eval demo``, the self-test).
-"""
+"""The whole pipeline on synthetic data (``jinan-eval demo``, the self-test)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Exporting a round: the scoring workbook and the reports, the PDF in a second process.
-"""
+"""Exporting a round: the scoring workbook and the reports, the PDF in a second process."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Issuing templates: generate the chosen units' workbooks and record them in the round.
-"""
+"""Issuing templates: generate the chosen units' workbooks and record them in the round."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Creating a round and reading back the catalogue it was created with.
-"""
+"""Creating a round and reading back the catalogue it was created with."""
 
 from __future__ import annotations
 

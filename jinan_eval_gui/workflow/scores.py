@@ -1,5 +1,4 @@
-"""Scoring a round: the stored values of an entity turned into the engine's inputs.
-"""
+"""Scoring a round: the stored values of an entity turned into the engine's inputs."""
 
 from __future__ import annotations
 

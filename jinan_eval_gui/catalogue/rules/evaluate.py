@@ -1,5 +1,4 @@
-"""Evaluating a rule's tree on one environment, following Excel's semantics.
-"""
+"""Evaluating a rule's tree on one environment, following Excel's semantics."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Writing a rule as an Excel formula that needs no array entry (lists become ``SUMPRODUCT``).
-"""
+"""Writing a rule as an Excel formula that needs no array entry (lists become ``SUMPRODUCT``)."""
 
 from __future__ import annotations
 

@@ -104,6 +104,7 @@ _DESCRIPTIONS: dict[str, str] = {
     "GROWTH": "增长率 = (本期值 − 上期值) ÷ 上期值；上期值为 0 时取 0。",
 }
 
+
 # name, how it is written (Chinese parameter names), min and max argument count, kind
 _SIGNATURES: tuple[tuple[str, str, int, int | None, _Kind], ...] = (
     ("IF", "IF(条件, 成立时的值, 不成立时的值)", 3, 3, "scalar"),
@@ -127,6 +128,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     for name, signature, low, high, kind in _SIGNATURES
 }
 """The functions of the rule language, in the order the report appendix lists them."""
+
 
 # Functions whose Excel form contains IF: allowed only outside list arithmetic (SUMPRODUCT).
 _IF_BEARING = frozenset({"IF", "RATIO", "CAPRATIO", "GROWTH"})

@@ -1,5 +1,4 @@
-"""A parsed rule (:class:`Rule`) and the two entry points :func:`parse` and :func:`compile_excel`.
-"""
+"""A parsed rule (:class:`Rule`) and the two entry points :func:`parse` and :func:`compile_excel`."""
 
 from __future__ import annotations
 

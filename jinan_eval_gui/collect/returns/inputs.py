@@ -1,5 +1,4 @@
-"""Every input of a returned file parsed and checked: required, bounds, tables, cross-checks.
-"""
+"""Every input of a returned file parsed and checked: required, bounds, tables, cross-checks."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Reading one returned file: identity, input map and row labels checked before any value.
-"""
+"""Reading one returned file: identity, input map and row labels checked before any value."""
 
 from __future__ import annotations
 
@@ -171,14 +170,6 @@ def check_identity(name: str, meta: templates.TemplateMeta, info: RoundInfo, cat
         raise TemplateError(f"文件“{name}”的模板版本“{_short(ident.get('template_version', ''))}”"
                             "不受支持", hint="请使用本轮下发的模板")
     return entity, unit
-
-
-
-
-
-
-
-
 
 
 def check_map(name: str, meta: templates.TemplateMeta, cat: Catalogue,

@@ -1,5 +1,4 @@
-"""What reading one returned file produces: findings, diffs, the file's verdict, and texts.
-"""
+"""What reading one returned file produces: findings, diffs, the file's verdict, and texts."""
 
 from __future__ import annotations
 

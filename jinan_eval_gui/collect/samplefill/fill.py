@@ -1,5 +1,4 @@
-"""Filling a folder of templates with synthetic returns (for the demo, tests and benchmarks).
-"""
+"""Filling a folder of templates with synthetic returns (for the demo, tests and benchmarks)."""
 
 from __future__ import annotations
 
@@ -26,6 +25,7 @@ from jinan_eval_gui.system.atomic import atomic_path
 from .filler import _Filler
 
 MISTAKES_FILE = "_mistakes.json"
+
 
 #: Mistake kinds written to the sidecar file.
 MISTAKE_KINDS = (

@@ -1,5 +1,4 @@
-"""Plausible values for one template, with deliberate mistakes of known kinds.
-"""
+"""Plausible values for one template, with deliberate mistakes of known kinds."""
 
 from __future__ import annotations
 

@@ -23,6 +23,7 @@ DATA_SHEET = "数据填报"
 LISTS_SHEET = "_lists"
 META_SHEET = "_meta"
 
+
 #: ``_meta`` key/value rows (A1:B*), in this order; more keys may follow before the map.
 IDENTITY_KEYS = (
     "format", "template_version", "round_id", "round_name", "year", "entity", "unit",

@@ -1,5 +1,4 @@
-"""The 填报说明 cover sheet of a template.
-"""
+"""The 填报说明 cover sheet of a template."""
 
 from __future__ import annotations
 
@@ -18,7 +17,6 @@ from .layout import (
 
 class CoverSheet:
     """Writes the cover sheet; mixed into the template builder, whose fields it reads."""
-
 
     # -- 填报说明 --------------------------------------------------------------------------
     def _write_cover(self, ws: Any) -> None:

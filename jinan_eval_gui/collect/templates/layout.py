@@ -1,5 +1,4 @@
-"""How a template looks: colours, fonts, column widths, row heights, formats, data validations.
-"""
+"""How a template looks: colours, fonts, column widths, row heights, formats, data validations."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Writing one template workbook per (entity, unit) with xlsxwriter.
-"""
+"""Writing one template workbook per (entity, unit) with xlsxwriter."""
 
 from __future__ import annotations
 
@@ -455,7 +454,6 @@ class _Builder(CoverSheet):
         self._protect(ws)
 
     # -- 填报说明 --------------------------------------------------------------------------
-
 
     @staticmethod
     def _protect(ws: Any) -> None:

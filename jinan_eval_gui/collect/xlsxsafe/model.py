@@ -1,5 +1,4 @@
-"""What the bounded reader returns and the limits it enforces, and its Chinese refusals.
-"""
+"""What the bounded reader returns and the limits it enforces, and its Chinese refusals."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The zip package of a returned file: central directory checks and bounded streaming of parts.
-"""
+"""The zip package of a returned file: central directory checks and bounded streaming of parts."""
 
 from __future__ import annotations
 
@@ -153,7 +152,6 @@ class ZipPackage:
                                    f"{expat.ErrorString(exc.code)}），无法读取。" + _RESAVE) from exc
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, struct.error) as exc:
             raise _fail(self.name, f"的{label}数据已损坏或不完整（{exc}）。" + _ASK_AGAIN) from exc
-
 
     # -- cells -------------------------------------------------------------------------------------
 

@@ -1,5 +1,4 @@
-"""Streaming the cells of one worksheet part (expat handlers), bounded by the wanted cells.
-"""
+"""Streaming the cells of one worksheet part (expat handlers), bounded by the wanted cells."""
 
 from __future__ import annotations
 
@@ -149,7 +148,6 @@ def _index(text: str | None) -> int | None:
         return None
     text = text.strip()
     return int(text) if text.isascii() and text.isdigit() else None
-
 
 
 @functools.lru_cache(maxsize=65_536)

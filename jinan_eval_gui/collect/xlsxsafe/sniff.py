@@ -1,5 +1,4 @@
-"""Telling an .xlsx from everything else before parsing: OLE2 (.xls, encrypted), text, archives.
-"""
+"""Telling an .xlsx from everything else before parsing: OLE2 (.xls, encrypted), text, archives."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The workbook read from a package: sheets, defined names, styles, strings and cells.
-"""
+"""The workbook read from a package: sheets, defined names, styles, strings and cells."""
 
 from __future__ import annotations
 
@@ -64,7 +63,6 @@ class SafeWorkbook(ZipPackage):
         self._read_workbook()
         self._styles: list[tuple[str, bool, bool]] | None = None
         self._sst: _SharedStrings | None = None
-
 
     # -- package structure ---------------------------------------------------------------------
 
@@ -199,7 +197,6 @@ class SafeWorkbook(ZipPackage):
             out.append(f"文件“{self.name}”含有指向其他工作簿的外部链接。本工具不会打开链接的文件，只读取"
                        "单元格中保存的计算结果；请核对相关数值，最好将公式改为数值后重新发送。")
         return tuple(out)
-
 
     def _style_table(self) -> list[tuple[str, bool, bool]]:
         if self._styles is None:
@@ -337,10 +334,6 @@ class SafeWorkbook(ZipPackage):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-
-
 
 
 def open_bytes(data: bytes, path: str | Path, *, limits: Limits | None = None) -> SafeWorkbook:

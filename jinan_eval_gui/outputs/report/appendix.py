@@ -1,5 +1,4 @@
-"""The report's appendices: A (every score) and B (how each indicator is scored).
-"""
+"""The report's appendices: A (every score) and B (how each indicator is scored)."""
 
 from __future__ import annotations
 
@@ -13,7 +12,6 @@ from .text import _minus, _rule_text, fmt, fmt_number, fmt_weight
 
 class Appendices:
     """The appendices; mixed into the report builders, whose fields and helpers they read."""
-
 
     # -- appendices -----------------------------------------------------------------------
     def appendix_a(self) -> None:

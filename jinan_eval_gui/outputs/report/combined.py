@@ -1,5 +1,4 @@
-"""One combined report for several evaluated entities: ranking, comparisons, a brief per entity.
-"""
+"""One combined report for several evaluated entities: ranking, comparisons, a brief per entity."""
 
 from __future__ import annotations
 
@@ -264,8 +263,6 @@ class _RoundBuilder(_Builder):
         self.matrix([t.label("id"), t.label("name")], [1.0, 5.0], "cl",
                     [([str(ind.id), ind.name], cell(ind)) for ind in self.cat.indicators],
                     t("text", "appendix_a_caption"), role="appendix_a")
-
-
 
 
 def build_round_report(catalogue: Catalogue, results: Mapping[str, Results], *,

@@ -1,5 +1,4 @@
-"""Writing a report to Word or PDF: build the blocks, hand them to a renderer, atomically.
-"""
+"""Writing a report to Word or PDF: build the blocks, hand them to a renderer, atomically."""
 
 from __future__ import annotations
 

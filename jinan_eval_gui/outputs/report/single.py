@@ -1,5 +1,4 @@
-"""The report of one evaluated entity, built as blocks.
-"""
+"""The report of one evaluated entity, built as blocks."""
 
 from __future__ import annotations
 
@@ -47,8 +46,6 @@ from .text import (
 
 
 class _Builder(Appendices):
-
-
     def __init__(self, catalogue: Catalogue, results: Results, layout: Mapping[str, Any], *,
                  info: ReportInfo, previous: Results | None, others: Mapping[str, Results],
                  findings: FindingsSummary, font: CJKFont | None,

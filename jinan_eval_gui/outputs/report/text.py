@@ -1,5 +1,4 @@
-"""The report's wording and number formats: ``templates/report/report.toml`` and helpers.
-"""
+"""The report's wording and number formats: ``templates/report/report.toml`` and helpers."""
 
 from __future__ import annotations
 

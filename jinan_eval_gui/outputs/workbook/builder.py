@@ -1,5 +1,4 @@
-"""Building the scoring workbook: the sheets in order, 原始数据 and 指标得分.
-"""
+"""Building the scoring workbook: the sheets in order, 原始数据 and 指标得分."""
 
 from __future__ import annotations
 
@@ -83,8 +82,6 @@ def export_workbook(
 
 
 class _Builder(SummarySheets):
-
-
     def __init__(self, catalogue: Catalogue, results: Mapping[str, Results],
                  values: Mapping[str, Mapping[int, Mapping[str, Any]]] | None,
                  sources: Mapping[str, Mapping[tuple[Any, ...], Any]],

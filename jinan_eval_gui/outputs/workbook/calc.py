@@ -1,5 +1,4 @@
-"""计算过程: one sheet per entity where every score is a live formula over the raw data.
-"""
+"""计算过程: one sheet per entity where every score is a live formula over the raw data."""
 
 from __future__ import annotations
 

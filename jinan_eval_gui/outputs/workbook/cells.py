@@ -1,5 +1,4 @@
-"""Small pieces of the scoring workbook: addresses, number and text cells, formats, print setup.
-"""
+"""Small pieces of the scoring workbook: addresses, number and text cells, formats, print setup."""
 
 from __future__ import annotations
 
@@ -45,6 +44,7 @@ _FINDING_COLUMNS = (
     ("severity", "级别", 8), ("message", "说明", 60),
 )
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
 
 # 计算过程 columns
 _C_ID, _C_NAME, _C_KIND, _C_KEY, _C_WEIGHT, _C_VALUE, _C_RULE, _C_NOTE = range(8)

@@ -1,5 +1,4 @@
-"""原始数据 rows of one indicator, remembering where each input landed for the formulas.
-"""
+"""原始数据 rows of one indicator, remembering where each input landed for the formulas."""
 
 from __future__ import annotations
 

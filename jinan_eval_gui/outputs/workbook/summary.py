@@ -1,5 +1,4 @@
-"""The summary sheets of the scoring workbook: 总览, 排名, 填报情况, 校验记录, 评分口径说明.
-"""
+"""The summary sheets of the scoring workbook: 总览, 排名, 填报情况, 校验记录, 评分口径说明."""
 
 from __future__ import annotations
 
@@ -29,7 +28,6 @@ from .cells import (
 
 class SummarySheets:
     """The summary sheets; mixed into the workbook builder, whose fields they read."""
-
 
     # -- 总览 ------------------------------------------------------------------------------
     def write_overview(self, wb: xlsxwriter.Workbook, ws: Worksheet) -> None:
@@ -276,8 +274,6 @@ class SummarySheets:
                 for name, value in ind.params.items()), f.text)
             ws.write_string(row, 7, "\n".join(_input_text(s) for s in ind.inputs), f.text)
         _print_setup(ws, landscape=True, header_rows=(header, header), freeze=None)
-
-
 
 
 def _rule_text(ind: Indicator) -> str:
