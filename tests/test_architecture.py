@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 STAGES = ("system", "catalogue", "scoring", "store", "collect", "outputs", "workflow")
 CORE = sorted(m.name[len("jinan_eval_gui."):]
               for m in pkgutil.walk_packages(jinan_eval_gui.__path__, "jinan_eval_gui.")
-              if not m.name.startswith("jinan_eval_gui.gui"))
+              if not m.name.startswith("jinan_eval_gui.gui") and not m.name.endswith("__main__"))
 
 BLOCKER = """
 import importlib.abc, sys

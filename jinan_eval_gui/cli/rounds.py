@@ -1,0 +1,175 @@
+"""Commands of the collection month: a new round, templates out, returns in, status, feedback."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .base import command, open_round, out, print_json, progress
+
+
+def _new_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("round_file", metavar="ROUND_FILE", help="评价轮次文件路径，如 2026年度.jeval")
+    p.add_argument("--year", type=int, required=True, help="评价年度，如 2026")
+    p.add_argument("--name", help="评价轮次名称（默认“YYYY年度济南市新型智慧城市评价”）")
+    p.add_argument("--entity", action="append", metavar="名称",
+                   help="评价对象，可多次指定（默认：济南市）")
+
+
+@command("new", "新建评价轮次文件（.jeval）", _new_args)
+def cmd_new(args: argparse.Namespace) -> int:
+    from jinan_eval_gui import workflow
+
+    with workflow.create_round(args.round_file, year=args.year, name=args.name or "",
+                               entities=args.entity or ()) as rnd:
+        info = rnd.info
+        out(f"已新建评价轮次：{info.name}（{info.year} 年度）")
+        out(f"文件：{Path(args.round_file).resolve()}")
+        out(f"评价对象：{'、'.join(rnd.list_entities())}；指标体系版本 {info.catalogue_version}")
+    return 0
+
+
+def _templates_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("round_file", metavar="ROUND_FILE")
+    p.add_argument("--out", required=True, metavar="DIR", help="输出文件夹")
+    p.add_argument("--unit", action="append", metavar="单位", help="只为指定单位生成，可多次指定")
+    p.add_argument("--deadline", metavar="日期", help="填报截止日期，如 2027-01-31")
+    p.add_argument("--contact", metavar="姓名", help="市智慧办联系人")
+    p.add_argument("--phone", metavar="电话", help="联系电话")
+
+
+@command("templates", "为各责任单位生成数据采集模板", _templates_args)
+def cmd_templates(args: argparse.Namespace) -> int:
+    from jinan_eval_gui import workflow
+
+    with open_round(args.round_file) as rnd:
+        made = workflow.issue_templates(
+            rnd, args.out, units=args.unit or None, deadline=args.deadline or "",
+            contact_person=args.contact or "", contact_phone=args.phone or "",
+            progress=progress)
+    for t in made:
+        out(f"已生成：{t.path}（指标 {len(t.indicator_ids)} 项，填报项 {t.input_count} 个）")
+    out(f"共生成 {len(made)} 份数据采集表，输出文件夹：{Path(args.out).resolve()}")
+    return 0
+
+
+def _sample_fill_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("in_dir", metavar="IN_DIR", help="模板所在文件夹")
+    p.add_argument("--out", required=True, metavar="OUT_DIR", help="输出文件夹")
+    p.add_argument("--seed", type=int, default=0, help="随机种子（默认 0）")
+    p.add_argument("--blank-share", type=float, default=0.0, help="留空比例 0-1")
+    p.add_argument("--mistake-share", type=float, default=0.0, help="故意填错比例 0-1")
+
+
+@command("sample-fill", "用模拟数据填写模板（演示与测试用）", _sample_fill_args)
+def cmd_sample_fill(args: argparse.Namespace) -> int:
+    from jinan_eval_gui.collect import samplefill
+
+    files = samplefill.sample_fill(args.in_dir, args.out, args.seed, args.blank_share,
+                                   args.mistake_share)
+    for f in files:
+        out(f"已填写：{f}")
+    out(f"共模拟填写 {len(files)} 份，输出文件夹：{Path(args.out).resolve()}")
+    return 0
+
+
+def _import_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("round_file", metavar="ROUND_FILE")
+    p.add_argument("files", nargs="+", metavar="FILE", help="回传的 .xlsx 文件")
+    p.add_argument("--dry-run", action="store_true", help="只校验并报告，不保存")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+    p.add_argument("--compare", metavar="EARLIER_ROUND",
+                   help="上一年度评价轮次文件：与其已接受的数据相比变动过大时给出警告")
+
+
+@command("import", "导入并校验各单位回传的数据采集表", _import_args)
+def cmd_import(args: argparse.Namespace) -> int:
+    """Exit 0: every file imported (or unchanged) without errors; 1: a file was rejected or has
+    errors; 2: the import could not run (round file missing, locked or damaged)."""
+    from jinan_eval_gui import workflow
+    from jinan_eval_gui.collect.importer import SEVERITY_LABELS
+    from jinan_eval_gui.errors import EvalError
+
+    try:
+        with open_round(args.round_file, readonly=args.dry_run) as rnd:
+            report = workflow.import_files(rnd, args.files, dry_run=args.dry_run,
+                                           progress=None if args.json else progress,
+                                           previous_round=args.compare)
+    except EvalError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        if args.json:
+            print_json({"dry_run": args.dry_run, "error": str(exc), "files": []})
+        return 2
+    if args.json:
+        print_json(report.to_json())
+        return report.exit_code
+    for f in report.files:
+        who = f"{f.entity} {f.unit}".strip()
+        out(f"{f.status_label}：{f.path.name}{'（' + who + '）' if who else ''}")
+        for d in f.diffs:
+            where = f"{d.cell} " if d.cell else ""
+            out(f"    变更 {where}指标 {d.indicator_id}“{d.label}”：{d.old or '（空）'} → "
+                 f"{d.new or '（空）'}")
+        for x in f.findings:
+            where = "，".join(p for p in (x.sheet, x.cell) if p)
+            typed = f"（填写：{x.value}）" if x.value else ""
+            out(f"    [{SEVERITY_LABELS[x.severity]}] {where + '：' if where else ''}{x.message}"
+                 f"{typed}")
+    c = report.counts()
+    errors = sum(f.count("error") for f in report.files)
+    warnings = sum(f.count("warning") for f in report.files)
+    prefix = "（试运行，未保存任何内容）" if args.dry_run else ""
+    out(f"{prefix}合计：导入 {c['imported']}、更新 {c['updated']}、未变化 {c['unchanged']}、"
+         f"拒绝 {c['rejected']}；错误 {errors} 处，警告 {warnings} 处")
+    return report.exit_code
+
+
+def _status_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("round_file", metavar="ROUND_FILE")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+
+
+@command("status", "查看各单位填报与回收情况", _status_args)
+def cmd_status(args: argparse.Namespace) -> int:
+    from jinan_eval_gui import workflow
+
+    with open_round(args.round_file, readonly=True) as rnd:
+        cat = workflow.round_catalogue(rnd)
+        rows = workflow.collection_status(rnd, cat)
+        complete = {e: workflow.indicator_completeness(rnd, e, cat) for e in rnd.list_entities()}
+    if args.json:
+        print_json({
+            "units": [{"entity": r.entity, "unit": r.unit, "issued": r.issued,
+                       "returned": r.returned, "errors": r.errors, "warnings": r.warnings,
+                       "accepted": r.accepted, "status": r.label} for r in rows],
+            "indicators": [{"entity": e, "id": i, "complete": ok}
+                           for e, by_id in complete.items() for i, ok in by_id.items()],
+        })
+        return 0
+    out(f"{'评价对象':<6}\t{'单位':<16}\t下发\t回收\t错误\t警告\t状态")
+    for r in rows:
+        out(f"{r.entity}\t{r.unit:<16}\t{'是' if r.issued else '否'}\t"
+             f"{'是' if r.returned else '否'}\t{r.errors}\t{r.warnings}\t{r.label}")
+    for entity, by_id in complete.items():
+        missing = [str(i) for i, ok in by_id.items() if not ok]
+        out(f"{entity}：数据完整的指标 {len(by_id) - len(missing)}/{len(by_id)} 项"
+             + (f"；不完整：{'、'.join(missing)}" if missing else ""))
+    return 0
+
+
+def _feedback_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("round_file", metavar="ROUND_FILE")
+    p.add_argument("--unit", required=True, metavar="单位")
+    p.add_argument("--entity", metavar="评价对象")
+    p.add_argument("--out", required=True, metavar="DIR")
+
+
+@command("feedback", "生成标注了问题的反馈表，发回单位修改", _feedback_args)
+def cmd_feedback(args: argparse.Namespace) -> int:
+    from jinan_eval_gui import workflow
+
+    with open_round(args.round_file, readonly=True) as rnd:
+        path = workflow.feedback(rnd, args.unit, args.out, entity=args.entity)
+    out(f"已生成反馈表：{path}")
+    return 0
