@@ -95,3 +95,23 @@ def test_a_planted_violation_breaks_a_contract(tmp_path, module, line, contract)
     assert proc.returncode != 0
     broken = [block for block in proc.stdout.split("\n\n") if "BROKEN" in block]
     assert any(contract in block for block in broken), proc.stdout
+
+
+def test_no_import_cycles():
+    """Modules import each other in one direction only (type-checking imports aside)."""
+    import grimp
+
+    graph = grimp.build_graph("jinan_eval_gui", exclude_type_checking_imports=True)
+    cycles = []
+    for module in sorted(graph.modules):
+        for imported in graph.find_modules_directly_imported_by(module):
+            if graph.chain_exists(importer=imported, imported=module):
+                cycles.append(f"{module} <-> {imported}")
+    assert cycles == []
+
+
+def test_modules_stay_small():
+    """One module, one job: none grows past ~500 lines (550 allows a docstring's slack)."""
+    sizes = {p.relative_to(ROOT).as_posix(): len(p.read_text(encoding="utf-8").splitlines())
+             for p in (ROOT / "jinan_eval_gui").rglob("*.py")}
+    assert {name: n for name, n in sizes.items() if n > 550} == {}
