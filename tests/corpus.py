@@ -363,3 +363,34 @@ def set_cached_values(path: Path, cached: dict[str, str]) -> Path:
         return text.encode("utf-8")
 
     return patch_parts(path, fn)
+
+
+def with_cell(src: Path, dst: Path, sheet: str, cell: str, xml: str) -> Path:
+    """``src`` with the XML of one cell replaced, as a crafted file would have it."""
+    import re
+    import shutil
+
+    shutil.copy(src, dst)
+    part = sheet_part(dst, sheet)
+
+    def fn(name: str, data: bytes) -> bytes:
+        if name != part:
+            return data
+        text = data.decode("utf-8")
+        m = re.search(rf'<c r="{cell}"[^>]*?(?:/>|>.*?</c>)', text)
+        assert m is not None, cell
+        return (text[: m.start()] + xml + text[m.end():]).encode("utf-8")
+
+    return patch_parts(dst, fn)
+
+
+def xml_padding(size: int) -> bytes:
+    """About ``size`` bytes of XML elements that are not cells (``<p12 q="345678"/>``…),
+    compressing about 170:1: under the zip-bomb ratio, so only a budget on the work stops it."""
+    import random
+
+    rnd = random.Random(7)
+    unit = "".join(f'<p{rnd.randrange(50)} q="{rnd.randrange(10**6)}"/>'
+                   for _ in range(160)).encode()
+    block = unit * (65536 // len(unit))
+    return block * (size // len(block))

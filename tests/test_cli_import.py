@@ -63,7 +63,8 @@ def test_json_contract_for_clean_returns(setup, round_file, capsys):
     data = json.loads(out)
     assert code == 0
     assert data["dry_run"] is False
-    assert data["summary"] == {"imported": 2, "updated": 0, "unchanged": 0, "rejected": 0}
+    assert data["summary"] == {"imported": 2, "updated": 0, "unchanged": 0, "rejected": 0,
+                               "held": 0, "skipped": 0}
     assert [Path(f["path"]).name for f in data["files"]] == [p.name for p in filled.values()]
     for f in data["files"]:
         assert f["status"] == "imported"

@@ -553,7 +553,9 @@ def test_newer_return_replaces_older_with_diffs_and_history(world, round_path, t
     (result,) = report.files
     assert result.status == "updated"
     diffs = {d.input_key: (d.old, d.new) for d in result.diffs}
-    assert diffs == {"t_count1": ("10", "11"), "t_count2": ("20", "")}
+    assert diffs == {"t_count1": ("10", "11")}  # the blank t_count2 keeps its value
+    (kept,) = [f for f in result.findings if "已保留此前导入的值" in f.message]
+    assert kept.severity == "warning" and "测试数量2" in kept.message and "20" in kept.message
     meta = meta_of(src)
     assert next(d for d in result.diffs if d.input_key == "t_count1").cell == address(
         meta, T, "t_count1")
@@ -562,7 +564,8 @@ def test_newer_return_replaces_older_with_diffs_and_history(world, round_path, t
         assert [s.status for s in subs] == ["superseded", "accepted"]
         current = rnd.current_values("济南市")[T]
         assert current["t_count1"][0].number == D(11)
-        assert "t_count2" not in current
+        assert current["t_count2"][0].number == D(20)
+        assert current["t_count2"][0].submission_id == subs[0].id  # traced to the file it came from
         history = rnd.value_history("济南市", T, "t_count1")
         assert [(h.number, h.current) for h in history] == [(D(10), False), (D(11), True)]
         assert [e.details["status"] for e in rnd.audit_log("submission.status")] == ["superseded"]
@@ -607,7 +610,8 @@ def test_conflict_replaced_when_values_change_and_closed_when_they_agree(world, 
     b = _shared(world, tmp_path, "b.xlsx", "市行政审批服务局", used=800, total=1200)
     b2 = _shared(world, tmp_path, "b2.xlsx", "市行政审批服务局", used=800, total=1300)
     b3 = _shared(world, tmp_path, "b3.xlsx", "市行政审批服务局", used=800, total=1000)
-    run_import(round_path, [a, b, b2])
+    run_import(round_path, [a, b])
+    run_import(round_path, [b2])
     with Round.open(round_path, readonly=True) as rnd:
         total = [c for c in rnd.list_conflicts("济南市")
                  if (c.indicator_id, c.input_key) == (1, "total")]

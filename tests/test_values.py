@@ -56,6 +56,16 @@ CASES = [
     ("Excel scientific storage", num("1.5E+3"), "amount", {}, D(1500), []),
     ("tiny number", num("1E-3"), "amount", {}, D("0.001"), []),
     ("huge number", num("1E+25"), "amount", {}, None, [("error", "too_large")]),
+    ("huge exponent stored", num("1E+999999999"), "amount", {}, None, [("error", "too_large")]),
+    ("tiny exponent stored, never 0", num("1E-999999999"), "amount", {}, None,
+     [("error", "too_small")]),
+    ("too many decimals", num("1E-25"), "amount", {}, None, [("error", "too_small")]),
+    ("huge exponent typed", text("1e1000000"), "amount", {}, None, [("error", "out_of_range")]),
+    ("exponent typed near the cap", text("1e999"), "count", {}, None,
+     [("error", "out_of_range")]),
+    ("long digits typed", text("1" * 70), "amount", {}, None, [("error", "too_many_digits")]),
+    ("cell Excel cannot show", CellValue("B3", "2", None, "bad", problem="逻辑值单元格保存的是“2”"),
+     "yesno", {}, None, [("error", "ambiguous")]),
     # --- numbers stored as text ---------------------------------------------------------------
     ("text number", text("85"), "count", {}, D(85), [("info", "number_as_text")]),
     ("text with spaces", text("  85 "), "count", {}, D(85), [("info", "number_as_text")]),
@@ -292,3 +302,11 @@ def test_never_crashes_and_never_guesses(raw):
             # Whatever was accepted holds nothing but the number (and separators/percent/sign).
             assert re.fullmatch(r"[\s\d０-９.,，．'+＋%％eE\u200b-\u200d\u2060\ufeff\u00a0\u3000-]*",
                                 raw), raw
+
+
+@pytest.mark.parametrize("raw", ["1E+999999999", "1e999999", "9" * 40, "-1E+308"])
+def test_messages_about_huge_numbers_stay_short(raw):
+    for cell in (num(raw), text(raw)):
+        parsed = parse_value(cell, "amount")
+        assert parsed.value is None
+        assert all(len(i.message) < 200 for i in parsed.issues), parsed.issues

@@ -430,18 +430,20 @@ def test_wanted_cells(corpus):
     assert cells["Z99"].is_blank
 
 
-def test_wanted_stops_early(tmp_path):
-    # Everything after row 2 is garbage: a read that stops early never sees it.
-    broken = sheet_xml('<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A2" t="s"><v>0</v>'
-                       '</c></row><row r="3"><c r="A3"><v>3</v></c></row>').replace(
-        "</sheetData>", "<oops></sheetData>")
+def test_whole_sheet_read_but_shared_strings_stop_early(tmp_path):
+    # A sheet is read to its end even for one wanted cell (a cell written twice further down
+    # must be found); shared strings stop at the highest index needed.
+    rows = ('<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A2" t="s"><v>0</v>'
+            '</c></row><row r="3"><c r="A3"><v>3</v></c></row>')
+    broken = sheet_xml(rows).replace("</sheetData>", "<oops></sheetData>")
     sst = sst_xml(["甲"]).replace("</sst>", "<si><t>broken</si></sst>")
-    path = package(tmp_path / "early.xlsx", {"Sheet1": broken}, shared_strings=sst)
+    path = package(tmp_path / "early.xlsx", {"Sheet1": sheet_xml(rows), "Sheet2": broken},
+                   shared_strings=sst)
     with open_workbook(path) as wb:
         assert wb.cells("Sheet1", ["A1"])["A1"].value == D(1)
         assert wb.cells("Sheet1", ["A2"])["A2"].value == "甲"  # shared strings read up to index 0
         with pytest.raises(WorkbookFileError, match="已损坏"):
-            wb.cells("Sheet1")
+            wb.cells("Sheet2", ["A1"])
 
 
 def test_odd_but_valid_package(corpus):
@@ -460,7 +462,9 @@ def test_odd_but_valid_package(corpus):
         assert (cells["C4"].type, cells["C4"].is_date_format) == ("d", True)
         assert cells["D4"].is_percent_format and cells["D4"].number_format == "0.0%"
         assert cells["E4"].is_date_format and cells["F4"].is_date_format  # built-in 14 and 31
-        assert (cells["G4"].type, cells["G4"].value) == ("s", "NaN")  # never a Decimal NaN
+        # never a Decimal NaN, nor the text "NaN": Excel cannot store it, so what it shows is unknown
+        assert (cells["G4"].type, cells["G4"].value) == ("bad", None)
+        assert "不是数字" in cells["G4"].problem and cells["G4"].raw == "NaN"
         assert cells["H4"].value is True
         assert (cells["I4"].type, cells["I4"].has_formula) == ("blank", True)
         assert "J4" not in cells
@@ -583,3 +587,110 @@ def test_prefixed_shared_strings_with_runs(tmp_path):
         assert wb.cells("Sheet1", ["A1"])["A1"].value == "富 文本\n"
         with pytest.raises(WorkbookFileError, match="不存在的共享字符串"):
             wb.cells("Sheet1")
+
+
+# ------------------------------------------------------------------------------------------
+# One reading of each cell: what Excel would show is never guessed
+
+
+def one_sheet(tmp_path: Path, name: str, rows: str, tail: str = "", **kwargs) -> Path:
+    xml = sheet_xml(rows).replace("</sheetData>", "</sheetData>" + tail)
+    return package(tmp_path / name, {"Sheet1": xml}, **kwargs)
+
+
+@pytest.mark.parametrize(("rows", "phrase"), [
+    ('<row r="8"><c r="D8"><v>85</v></c><c r="D8"><v>99</v></c></row>', "D8 出现了两次"),
+    ('<row r="8"><c r="D8"><v>85</v></c></row><row r="8"><c r="D8"><v>99</v></c></row>',
+     "第 8 行出现了两次"),
+    ('<row r="9"><c r="D9"><v>1</v></c></row><row r="8"><c r="D8"><v>2</v></c></row>',
+     "第 8 行出现了两次（或行的顺序颠倒）"),
+    ('<row r="8"><c r="E8"><v>1</v></c><c r="D8"><v>2</v></c></row>', "D8 出现了两次"),
+    ('<row r="8"><c r="D9"><v>1</v></c></row>', "D9 写在第 8 行"),
+    ('<row r="8"><c r="8D"><v>1</v></c></row>', "地址“8D”无效"),
+])
+def test_cell_or_row_written_twice_is_refused_whatever_is_wanted(tmp_path, rows, phrase):
+    path = one_sheet(tmp_path, "twice.xlsx", rows)
+    with open_workbook(path) as wb, pytest.raises(WorkbookFileError) as info:
+        wb.cells("Sheet1", ["A1"])  # even when the cell read is elsewhere
+    assert phrase in str(info.value) and "另存为" in str(info.value)
+
+
+@pytest.mark.parametrize(("cell", "phrase"), [
+    ('<c r="A1" t="b"><v>2</v></c>', "应为 0 或 1"),
+    ('<c r="A1" t="inlineStr"><v>85</v><is><t>99</t></is></c>', "不止一个值（“85”与“99”）"),
+    ('<c r="A1"><v>85</v><v>99</v></c>', "不止一个值"),
+    ('<c r="A1" t="n"><is><t>99</t></is></c>', "行内文字"),
+    ('<c r="A1"><v>1E+999999999</v></c>', "超出 Excel 能表示的范围"),
+    ('<c r="A1"><v>1E-999999999</v></c>', "超出 Excel 能表示的范围"),
+    ('<c r="A1"><v>' + "1" * 50 + "</v></c>", "50 位"),
+    ('<c r="A1" t="s"><v>x</v></c>', "共享字符串编号"),
+    ('<c r="A1" t="zz"><v>1</v></c>', "无法识别"),
+])
+def test_contradictory_cell_is_bad_with_its_reason(tmp_path, cell, phrase):
+    path = one_sheet(tmp_path, "bad.xlsx", f'<row r="1">{cell}</row>',
+                     shared_strings=sst_xml(["甲"]))
+    start = time.perf_counter()
+    with open_workbook(path) as wb:
+        (got,) = wb.cells("Sheet1", ["A1"]).values()
+    assert time.perf_counter() - start < 1
+    assert (got.type, got.value, got.is_bad) == ("bad", None, True)
+    assert phrase in got.problem, got.problem
+    assert len(got.raw) <= 100
+
+
+def test_cell_hidden_under_a_merged_range_is_bad_but_its_anchor_is_read(tmp_path):
+    rows = '<row r="8"><c r="C8" t="inlineStr"><is><t>99</t></is></c><c r="D8"><v>85</v></c></row>'
+    path = one_sheet(tmp_path, "merged.xlsx", rows,
+                     '<mergeCells count="1"><mergeCell ref="C8:D8"/></mergeCells>'
+                     '<dataValidations count="0"/><mergeCells><mergeCell ref="A1:B1"/></mergeCells>')
+    with open_workbook(path) as wb:
+        cells = wb.cells("Sheet1", ["C8", "D8", "E8"])
+        assert wb.merged_ranges("Sheet1") == ("C8:D8",)  # read up to the merged ranges only
+    assert cells["C8"].value == "99"
+    assert cells["D8"].is_bad and "与 C8 合并" in cells["D8"].problem
+    assert cells["E8"].is_blank
+
+
+def test_part_in_another_encoding_is_refused_with_a_message(tmp_path):
+    xml = ('<?xml version="1.0" encoding="GBK"?>'
+           f'<worksheet xmlns="{MAIN_NS}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is>'
+           '<t>数据</t></is></c></row></sheetData></worksheet>').encode("gbk")
+    path = package(tmp_path / "gbk.xlsx", {"Sheet1": ""}, extra={"xl/worksheets/sheet1.xml": xml})
+    refused(path, "文字编码（GBK）", "另存为")
+
+
+def test_budget_for_all_parts_of_a_file(tmp_path):
+    rows = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(1, 3001))
+    path = one_sheet(tmp_path, "many.xlsx", rows)
+    with open_workbook(path) as wb:
+        assert len(wb.cells("Sheet1")) == 3000  # within the default budgets
+    refused(path, "大量与填报无关的内容", limits=Limits(max_read_tags=5_000))
+    refused(path, "大量与填报无关的内容", limits=Limits(max_read_bytes=50_000))
+
+
+def test_saved_time_from_the_core_properties(tmp_path):
+    def core(modified: str) -> dict[str, str]:
+        return {"docProps/core.xml": (
+            f'{XML}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
+            'metadata/core-properties" xmlns:dcterms="http://purl.org/dc/terms/" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><dcterms:modified '
+            f'xsi:type="dcterms:W3CDTF">{modified}</dcterms:modified></cp:coreProperties>')}
+
+    utc = dt.UTC
+    cases = {"2025-03-05T08:00:00Z": dt.datetime(2025, 3, 5, 8, tzinfo=utc),
+             "2025-03-05T16:00:00+08:00": dt.datetime(2025, 3, 5, 8, tzinfo=utc),
+             "2025-03-05T08:00:00": dt.datetime(2025, 3, 5, 8, tzinfo=utc),
+             "not a date": None}
+    for n, (text, expected) in enumerate(cases.items()):
+        path = package(tmp_path / f"core{n}.xlsx", {"Sheet1": sheet_xml("")}, extra=core(text))
+        with open_workbook(path) as wb:
+            assert wb.saved_at() == expected, text
+    with open_workbook(package(tmp_path / "none.xlsx", {"Sheet1": sheet_xml("")})) as wb:
+        assert wb.saved_at() is None
+
+
+def test_escaped_surrogate_becomes_a_replacement_character(tmp_path):
+    path = one_sheet(tmp_path, "sur.xlsx", '<row r="1"><c r="A1" t="inlineStr"><is><t>a_xD800_b'
+                                          "</t></is></c></row>")
+    with open_workbook(path) as wb:
+        assert wb.cells("Sheet1", ["A1"])["A1"].value == "a\ufffdb"

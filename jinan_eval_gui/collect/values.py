@@ -50,8 +50,16 @@ _NOT_APPLICABLE = {"不适用", "无", "暂无", "没有", "空", "n/a", "na", "
 _CHINESE_NUMERALS = set("零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟点")
 _NUMBER_RE = re.compile(
     r"(?P<sign>[+-])?(?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]*)"
-    r"(?:\.(?P<frac>[0-9]*))?(?:[eE](?P<exp>[+-]?[0-9]{1,3}))?"
+    r"(?:\.(?P<frac>[0-9]*))?(?:[eE](?P<exp>[+-]?[0-9]+))?"
 )
+#: Typed numbers are checked before any Decimal work: at most this many characters (digits,
+#: separators, sign, exponent) and an exponent of at most this magnitude.
+MAX_TYPED_NUMBER_CHARS = 60
+MAX_TYPED_EXPONENT = 400
+#: Beyond these powers of ten a value is not a plausible return (and would print as a wall of
+#: digits); what lies between is stored exactly.
+MAX_MAGNITUDE = 20
+MIN_MAGNITUDE = -20
 # Full-width ASCII forms (U+FF01..FF5E) to ASCII, the many spaces to a space, minus signs to "-",
 # invisible characters removed. Deliberately not NFKC: that would also read "²", "①" or "½" as
 # digits, which is a guess.
@@ -119,14 +127,28 @@ def _fmt(number: Decimal) -> str:
     return "0" if text in ("-0", "") else text
 
 
+def _brief(number: Decimal) -> str:
+    """A number for a message: as written when short, else in scientific notation (a value of
+    1E+300 must not become a 300-digit message)."""
+    if MIN_MAGNITUDE <= number.adjusted() <= MAX_MAGNITUDE:
+        return _fmt(number)
+    mantissa, _, exponent = f"{number:.6E}".partition("E")
+    return f"{mantissa.rstrip('0').rstrip('.')}E{exponent}"
+
+
 def _canon(number: Decimal, *, excel: bool) -> Decimal:
     """Canonical Decimal: 15 significant digits for numbers stored by Excel (a double), exact
-    otherwise; integral values without exponent (``1E+3`` -> ``1000``), no trailing zeros."""
+    otherwise; integral values without exponent (``1E+3`` -> ``1000``), no trailing zeros.
+    Magnitudes beyond 1E+20 or below 1E-20 are findings (their exponent is read first, so
+    this costs nothing whatever the exponent)."""
     if number.is_zero():
         return Decimal(0)
+    if number.adjusted() > MAX_MAGNITUDE:
+        raise _Unreadable("too_large", f"数值 {_brief(number)} 过大，不像是实际填报的数据。请核对后重新填写。")
+    if number.adjusted() < MIN_MAGNITUDE:
+        raise _Unreadable("too_small", f"数值 {_brief(number)} 过小（小数位数过多），不像是实际填报的"
+                                       "数据。请核对后重新填写。")
     number = number.normalize(_EXCEL_DIGITS if excel else _EXACT)
-    if number.adjusted() > 20:
-        raise _Unreadable("too_large", f"数值 {_fmt(number)} 过大，不像是实际填报的数据。请核对后重新填写。")
     if number == number.to_integral_value():
         return number.quantize(Decimal(1), context=_EXACT)
     return number
@@ -162,8 +184,13 @@ def _number_text(text: str) -> tuple[Decimal, bool, bool]:
     percent = s.endswith("%")
     if percent:
         s = s[:-1].rstrip()
-    m = _NUMBER_RE.fullmatch(s)
+    m = _NUMBER_RE.fullmatch(s) if len(s) <= MAX_TYPED_NUMBER_CHARS else None
     if m and (m.group("int") or m.group("frac")):
+        exponent = m.group("exp")
+        if exponent is not None and (len(exponent.lstrip("+-")) > 4
+                                     or abs(int(exponent)) > MAX_TYPED_EXPONENT):
+            raise _Unreadable("out_of_range", f"{_quote(raw.strip())}超出可读取的数值范围，不像是实际"
+                                              "填报的数据。请核对后重新填写。")
         digits = s.replace(",", "")
         try:
             number = Decimal(digits)
@@ -176,6 +203,9 @@ def _number_text(text: str) -> tuple[Decimal, bool, bool]:
 
 def _why_not_number(raw: str, cleaned: str) -> tuple[str, str]:
     q = _quote(raw.strip())
+    if len(cleaned) > MAX_TYPED_NUMBER_CHARS and re.fullmatch(r"[0-9.,eE+-]+", cleaned):
+        return ("too_many_digits", f"{q}有 {len(cleaned)} 位，超出可准确读取的数字长度，不像是实际填报"
+                                   "的数据。请核对后重新填写。")
     lowered = cleaned.casefold()
     has_digit = any("0" <= ch <= "9" for ch in cleaned)
     if lowered in _NOT_APPLICABLE:
@@ -383,6 +413,11 @@ def parse_value(
     if kind == "choice" and not choice_options:
         raise ValueError("a choice input needs options")
 
+    if cell.type == "bad":
+        return Parsed(None, (Issue(
+            "error", "ambiguous",
+            f"{cell.problem}，无法确定 Excel 中显示的值。请在 Excel 或 WPS 中检查该单元格，重新填写后"
+            "保存再发送。"),))
     issues: list[Issue] = []
     if cell.has_formula:
         if cell.type == "blank":

@@ -56,6 +56,18 @@ def ask(parent: QWidget | None, text: str, title: str = APP_TITLE) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
+def pick(parent: QWidget | None, text: str, options: list[str],
+         title: str = APP_TITLE) -> int | None:
+    """One of ``options`` chosen from a list; its index, or None if cancelled."""
+    if HEADLESS or not options:
+        say(f"{text}（未选择）")
+        return None
+    from PySide6.QtWidgets import QInputDialog
+
+    choice, ok = QInputDialog.getItem(parent, title, text, options, 0, False)
+    return options.index(choice) if ok and choice in options else None
+
+
 def internal(parent: QWidget | None, text: str) -> None:
     """An unexpected error: the text already names the log file."""
     if HEADLESS:

@@ -3,15 +3,32 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from jinan_eval_gui.errors import RoundFileError
+from jinan_eval_gui.errors import RoundDataError, RoundFileError
 
 from .db import _insert_audit
+from .filecheck import _hint_backup
 from .lock import _WriterLock
+
+
+class StoredValueError(RoundDataError):
+    """A stored input value that is not a usable number or text; names where it sits.
+
+    The store knows the indicator by id only; ``workflow`` re-words the message with the
+    indicator's and the input's Chinese names.
+    """
+
+    def __init__(self, message: str, *, hint: str = "", entity: str = "", unit: str = "",
+                 indicator_id: int | None = None, input_key: str = "", sheet: str = "",
+                 cell: str = "", stored: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.entity, self.unit, self.indicator_id = entity, unit, indicator_id
+        self.input_key, self.sheet, self.cell, self.stored = input_key, sheet, cell, stored
 
 
 class RoundBase:
@@ -78,13 +95,57 @@ class RoundBase:
         )
 
     def _rows(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        return [dict(row) for row in self._conn.execute(sql, args).fetchall()]
+        with self._reading():
+            return [dict(row) for row in self._conn.execute(sql, args).fetchall()]
 
-    def _tuples(self, sql: str, args: Sequence[Any]) -> sqlite3.Cursor:
+    def _tuples(self, sql: str, args: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
         """Rows as plain tuples (no ``sqlite3.Row`` per row)."""
-        cur = self._conn.cursor()
-        cur.row_factory = None
-        return cur.execute(sql, args)
+        with self._reading():
+            cur = self._conn.cursor()
+            cur.row_factory = None
+            yield from cur.execute(sql, args)
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[None]:
+        """SQLite failures while reading become Chinese RoundFileErrors.
+
+        Why: a page damaged after the open's integrity check, or a file replaced under us,
+        must reach the user as "damaged, restore the backup", not as an internal error.
+        """
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise RoundFileError(f"评价轮次文件“{self.path.name}”正被另一程序写入，暂时无法读取",
+                                     hint="请稍后重试") from exc
+            raise self.damaged("读取数据时出错", str(exc)) from exc
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+            raise self.damaged("读取数据时出错", str(exc)) from exc
+
+    def damaged(self, where: str, detail: str) -> RoundDataError:
+        """Content of the round that cannot be decoded: what, where, and the latest backup."""
+        return RoundDataError(
+            f"评价轮次文件“{self.path.name}”已损坏：{where}（{detail}）",
+            hint="文件可能被其他程序或手工修改过；" + _hint_backup(self.path),
+        )
+
+    def _json(self, text: Any, where: str) -> Any:
+        """Decode JSON stored by this program; RoundDataError naming ``where`` if it is not."""
+        try:
+            if isinstance(text, bytes):
+                text = text.decode("utf-8")
+            if not isinstance(text, str):
+                raise TypeError(type(text).__name__)
+            return json.loads(text)
+        except (ValueError, TypeError) as exc:
+            raise self.damaged(where, f"无法解析：{_excerpt(text)}") from exc
 
     def _audit(self, action: str, details: Mapping[str, Any] | None) -> int:
         return _insert_audit(self._conn, self.actor, action, dict(details or {}))
+
+
+def _excerpt(value: Any, limit: int = 40) -> str:
+    """A stored value as it may be quoted in a message (short, no control characters)."""
+    text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+    text = "".join(ch if ch.isprintable() else "?" for ch in text)
+    return text if len(text) <= limit else text[:limit] + "…"

@@ -8,9 +8,21 @@ from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
-from .base import RoundBase
+from .base import RoundBase, StoredValueError, _excerpt
 from .db import SUBMISSION_STATUSES, _decimal_text, _now
+from .filecheck import _hint_backup
 from .records import Finding, NewValue, StoredValue, Submission, Template
+
+
+def _finite(stored: Any) -> Decimal | None:
+    """A stored number as Decimal, or None if it is not a finite number (NaN, ∞, text, blob)."""
+    if isinstance(stored, bool) or not isinstance(stored, str | int | float):
+        return None
+    try:
+        number = Decimal(stored if isinstance(stored, str) else str(stored))
+    except ArithmeticError:
+        return None
+    return number if number.is_finite() else None
 
 
 class CollectionRecords(RoundBase):
@@ -116,13 +128,21 @@ class CollectionRecords(RoundBase):
         return [Submission(**row) for row in rows]
 
     def submission_content(self, submission_id: int) -> bytes:
-        """The returned file's original bytes (to save it again or re-import it)."""
-        row = self._conn.execute(
-            "SELECT content FROM submissions WHERE id = ?", (submission_id,)
-        ).fetchone()
-        if row is None:
+        """The returned file's original bytes (to save it again or re-import it).
+
+        Checked against the SHA-256 recorded at import: damaged bytes are refused, never
+        handed on as the unit's file.
+        """
+        rows = self._rows(
+            "SELECT content, sha256, file_name FROM submissions WHERE id = ?", (submission_id,)
+        )
+        if not rows:
             raise KeyError(submission_id)
-        return bytes(row[0])
+        content = rows[0]["content"]
+        if not isinstance(content, bytes) or hashlib.sha256(content).hexdigest() != rows[0]["sha256"]:
+            raise self.damaged(f"回传文件“{rows[0]['file_name']}”的存档内容",
+                                "与导入时记录的校验值不符")
+        return content
 
     def set_submission_status(self, submission_id: int, status: str, reason: str = "") -> None:
         """Reject or supersede a file; its values stop being current (they are not restored)."""
@@ -227,9 +247,31 @@ class CollectionRecords(RoundBase):
         every current value of an entity each time, so this is on the re-score path)."""
         for (vid, sub, entity, unit, ind, key, row, col, text, number, sheet, cell, current,
              recorded) in self._tuples(sql, args):
-            yield StoredValue(vid, sub, entity, unit, ind, key, row, col, text,
-                              None if number is None else Decimal(number), sheet, cell,
-                              bool(current), recorded)
+            if number is not None:
+                number = _finite(number)
+                if number is None:
+                    raise self._bad_value(entity, unit, ind, key, sheet, cell, vid)
+            if text is not None and not isinstance(text, str):
+                raise self._bad_value(entity, unit, ind, key, sheet, cell, vid)
+            yield StoredValue(vid, sub, entity, unit, ind, key, row, col, text, number, sheet,
+                              cell, bool(current), recorded)
+
+    def _bad_value(self, entity: Any, unit: Any, indicator_id: Any, key: Any, sheet: Any,
+                   cell: Any, value_id: int) -> StoredValueError:
+        """A stored value that is not a finite number (NaN, ∞, text) or not text, and where."""
+        row = self._conn.execute("SELECT value_num, value_text FROM input_values WHERE id = ?",
+                                 (value_id,)).fetchone()
+        stored = _excerpt(row[0] if row[0] is not None else row[1])
+        where = "，".join(part for part in (
+            f"评价对象“{entity}”", f"单位“{unit}”", f"指标 {indicator_id}",
+            f"工作表“{sheet}”{cell}" if sheet else "") if part)
+        message = (f"评价轮次文件“{self.path.name}”已损坏：{where}的填报数据"
+                   f"存储为“{stored}”，不是有效的数值")
+        return StoredValueError(
+            message, hint="文件可能被其他程序或手工修改过；" + _hint_backup(self.path),
+            entity=str(entity), unit=str(unit),
+            indicator_id=indicator_id if isinstance(indicator_id, int) else None,
+            input_key=str(key), sheet=str(sheet or ""), cell=str(cell or ""), stored=stored)
 
     def current_values(self, entity: str, *, notes: bool = True
                        ) -> dict[int, dict[str, list[StoredValue]]]:

@@ -65,8 +65,10 @@ class DecisionRecords(RoundBase):
             (entity, int(open_only)),
         )
         for row in rows:
-            row["candidates"] = json.loads(row["candidates"])
-            row["resolution"] = None if row["resolution"] is None else json.loads(row["resolution"])
+            where = f"数据冲突记录（第 {row['id']} 条）"
+            row["candidates"] = self._json(row["candidates"], where)
+            row["resolution"] = (None if row["resolution"] is None
+                                 else self._json(row["resolution"], where))
         return [Conflict(**row) for row in rows]
 
     # -- expert overrides ---------------------------------------------------
@@ -132,7 +134,12 @@ class DecisionRecords(RoundBase):
             (entity, int(active_only)),
         )
         for row in rows:
-            row["score"] = Decimal(row["score"])
+            score = _score(row["score"])
+            if score is None:
+                raise self.damaged(
+                    f"评价对象“{row['entity']}”指标 {row['indicator_id']} 的专家评分",
+                    f"存储为“{row['score']}”，应为 0 到 100 之间的数值")
+            row["score"] = score
             row["active"] = bool(row["active"])
         return [Override(**row) for row in rows]
 
@@ -153,9 +160,11 @@ class DecisionRecords(RoundBase):
         rows = self._rows("SELECT * FROM scores WHERE entity = ?", (entity,))
         if not rows:
             return None
-        return ScoreSnapshot(
-            rows[0]["entity"], rows[0]["computed_at"], json.loads(rows[0]["results"])
-        )
+        try:  # a cache of the engine's results: an unreadable one is simply recomputed
+            results = json.loads(rows[0]["results"])
+        except (ValueError, TypeError):
+            return None
+        return ScoreSnapshot(rows[0]["entity"], rows[0]["computed_at"], results)
 
     # -- audit log ----------------------------------------------------------
 
@@ -170,5 +179,16 @@ class DecisionRecords(RoundBase):
             "SELECT * FROM audit_log WHERE ?1 IS NULL OR action = ?1 ORDER BY id", (action,)
         )
         for row in rows:
-            row["details"] = json.loads(row["details"])
+            row["details"] = self._json(row["details"], f"操作记录（第 {row['id']} 条）")
         return [AuditEntry(**row) for row in rows]
+
+
+def _score(stored: object) -> Decimal | None:
+    """A stored expert score as Decimal, or None unless it is a number in [0, 100]."""
+    if not isinstance(stored, str | int | float) or isinstance(stored, bool):
+        return None
+    try:
+        score = Decimal(str(stored))
+    except ArithmeticError:
+        return None
+    return score if score.is_finite() and 0 <= score <= 100 else None

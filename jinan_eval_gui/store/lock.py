@@ -5,6 +5,11 @@ overwrite each other's decisions. The first writer holds an OS lock (``fcntl.flo
 ``msvcrt.locking``) on the lock file; the OS drops it when the process dies, so a crashed writer
 never leaves a lock behind. Where the file system has no locks, the pid and host written in the
 lock file decide (a dead pid on this host is a stale lock).
+
+The lock file is written (truncated, then the holder's JSON), so it must be ours: it is made by
+exclusive create, and an existing one is opened only if it is a plain file with one name; a
+symbolic link, junction or hard link planted under its name is refused and left untouched
+(``O_NOFOLLOW`` on POSIX; on Windows ``lstat`` before and ``fstat`` after the open must agree).
 """
 
 from __future__ import annotations
@@ -14,12 +19,15 @@ import errno
 import json
 import os
 import socket
+import stat
 import sys
 from pathlib import Path
 from typing import Any
 
 from jinan_eval_gui import __version__
 from jinan_eval_gui.errors import RoundFileError, RoundLockedError
+from jinan_eval_gui.system import winapi
+from jinan_eval_gui.system.processes import pid_alive
 
 from .db import _default_actor, _dumps, _now
 
@@ -53,30 +61,12 @@ def _os_unlock(fd: int) -> None:
         fcntl.flock(fd, fcntl.LOCK_UN)
 
 
-def _pid_alive(pid: int) -> bool:
-    """Whether process ``pid`` runs on this host (for lock files without OS locks)."""
-    if pid <= 0:
-        return False
-    if sys.platform == "win32":
-        import ctypes
-
-        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
-        handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
-        if not handle:
-            return ctypes.get_last_error() == 5  # access denied: it exists
-        try:
-            code = ctypes.c_ulong()
-            kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
-            return code.value == 259  # STILL_ACTIVE
-        finally:
-            kernel32.CloseHandle(handle)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
+def _is_link(st: os.stat_result) -> bool:
+    """A symbolic link, or on Windows any reparse point (junction, mount point, link)."""
+    if stat.S_ISLNK(st.st_mode):
         return True
-    return True
+    attributes = getattr(st, "st_file_attributes", 0)
+    return bool(winapi.is_windows() and attributes & winapi.FILE_ATTRIBUTE_REPARSE_POINT)
 
 
 def _read_holder(fd: int) -> dict[str, Any]:
@@ -99,13 +89,9 @@ class _WriterLock:
     def acquire(self) -> None:
         """Take the lock or raise RoundLockedError naming the holder."""
         for _ in range(10):
-            try:
-                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | _O_BINARY, 0o644)
-            except OSError as exc:
-                raise RoundFileError(
-                    f"无法在“{self.path.parent}”中创建锁文件（{exc.strerror or exc}）",
-                    hint="文件夹不可写时请以只读方式打开，或把评价轮次文件复制到可写的文件夹",
-                ) from exc
+            fd = self._open()
+            if fd is None:
+                continue  # the file changed between our look and the open: look again
             try:
                 if self._try_lock(fd):
                     self._fd = fd
@@ -116,6 +102,60 @@ class _WriterLock:
                 raise
             os.close(fd)  # the file was replaced between open and lock: try again
         raise RoundLockedError(f"无法锁定评价轮次文件（{self.path}）", hint="请稍后重试")
+
+    def _open(self) -> int | None:
+        """Open our lock file without following links; None to retry after a race.
+
+        New file: exclusive create, which follows nothing. Existing file: refused unless it
+        is a plain file with a single name, and the file opened must be the one looked at.
+        """
+        flags = os.O_RDWR | _O_BINARY | getattr(os, "O_NOFOLLOW", 0)
+        try:
+            return os.open(self.path, flags | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            raise self._cannot_create(exc) from exc
+        try:
+            seen = os.lstat(self.path)
+        except FileNotFoundError:
+            return None  # a releasing writer removed it just now
+        except OSError as exc:
+            raise self._cannot_create(exc) from exc
+        if _is_link(seen):
+            raise self._planted("是一个链接（符号链接或目录联接）")
+        if not stat.S_ISREG(seen.st_mode):
+            raise self._planted("不是普通文件")
+        try:
+            fd = os.open(self.path, flags | getattr(os, "O_NONBLOCK", 0))
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:  # replaced by a symbolic link after our look
+                raise self._planted("是一个链接（符号链接或目录联接）") from exc
+            raise self._cannot_create(exc) from exc
+        opened = os.fstat(fd)
+        if not os.path.samestat(opened, seen):
+            os.close(fd)
+            return None
+        if opened.st_nlink > 1:
+            os.close(fd)
+            raise self._planted("还有其他文件名（硬链接）")
+        return fd
+
+    def _cannot_create(self, exc: OSError) -> RoundFileError:
+        return RoundFileError(
+            f"无法在“{self.path.parent}”中创建锁文件（{exc.strerror or exc}）",
+            hint="文件夹不可写时请以只读方式打开，或把评价轮次文件复制到可写的文件夹",
+        )
+
+    def _planted(self, what: str) -> RoundFileError:
+        """A lock file we did not make: never written through, never removed."""
+        return RoundFileError(
+            f"锁文件“{self.path.name}”{what}，不是本程序创建的锁文件，为安全起见已拒绝打开"
+            "（未修改该文件及其指向的文件）",
+            hint=f"请检查并删除“{self.path}”后重试，或以只读方式打开",
+        )
 
     def _try_lock(self, fd: int) -> bool:
         try:
@@ -132,7 +172,7 @@ class _WriterLock:
         if sys.platform == "win32":
             return True
         try:  # a releasing writer may have unlinked the file we locked
-            return os.path.samestat(os.fstat(fd), os.stat(self.path))
+            return os.path.samestat(os.fstat(fd), os.lstat(self.path))
         except FileNotFoundError:
             return False
 
@@ -140,7 +180,7 @@ class _WriterLock:
     def _holder_alive(holder: dict[str, Any]) -> bool:
         if holder.get("host") != socket.gethostname():
             return True  # cannot tell for another computer: assume it still works
-        return _pid_alive(int(holder.get("pid") or 0))
+        return pid_alive(int(holder.get("pid") or 0))
 
     def _locked_error(self, holder: dict[str, Any]) -> RoundLockedError:
         who = "，".join(

@@ -5,17 +5,24 @@ Jobs are module-level functions with picklable arguments. Processes are started 
 inside the Qt application, whose worker threads a forked child would inherit half-copied.
 The frozen app calls ``multiprocessing.freeze_support()`` at start-up for the same reason.
 Set ``JINAN_EVAL_SERIAL=1`` to run everything in-process (debugging, profiling).
+
+Every pool comes from :func:`pool`: its workers die with this process, however it ends
+(:mod:`.processes`: a parent watch in each worker, a kill-on-close job object on Windows).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
+from . import processes
+
 Job = tuple[Callable[..., Any], tuple[Any, ...]]
+_QUIET_TRACKER = "ignore:resource_tracker:UserWarning"
 
 
 def worker_count(jobs: int) -> int:
@@ -23,6 +30,24 @@ def worker_count(jobs: int) -> int:
     if os.environ.get("JINAN_EVAL_SERIAL") == "1":
         return 1
     return max(1, min(jobs, os.cpu_count() or 1, 4))
+
+
+def pool(workers: int) -> ProcessPoolExecutor:
+    """A spawn-started pool whose workers end when this process ends (see module doc)."""
+    if _QUIET_TRACKER not in sys.warnoptions:
+        # multiprocessing's resource tracker (POSIX) is started with our -W options; after a
+        # kill it would otherwise print an English warning about the pool's semaphores.
+        sys.warnoptions.append(_QUIET_TRACKER)
+    ctx = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                               initializer=processes.watch_parent)
+
+
+def submit(executor: ProcessPoolExecutor, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+    """``executor.submit`` that also ties a worker started for it to this process."""
+    future = executor.submit(fn, *args)
+    processes.adopt(executor)
+    return future
 
 
 def run(jobs: Sequence[Job], *, background: Sequence[Job] = ()) -> tuple[list[Any], list[Any]]:
@@ -33,9 +58,8 @@ def run(jobs: Sequence[Job], *, background: Sequence[Job] = ()) -> tuple[list[An
     """
     if not background or worker_count(len(background) + 1) == 1:
         return [fn(*args) for fn, args in jobs], [fn(*args) for fn, args in background]
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=worker_count(len(background)), mp_context=ctx) as pool:
-        futures: list[Future[Any]] = [pool.submit(fn, *args) for fn, args in background]
+    with pool(worker_count(len(background))) as executor:
+        futures: list[Future[Any]] = [submit(executor, fn, *args) for fn, args in background]
         here = [fn(*args) for fn, args in jobs]
         there = [f.result() for f in futures]
     return here, there
@@ -57,8 +81,7 @@ class Background:
 
     def __enter__(self) -> Background:
         if self.workers:
-            ctx = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+            self._pool = pool(self.workers)
         return self
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
@@ -68,7 +91,7 @@ class Background:
     def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
         """Run ``fn(*args)`` in a worker (or here, now); the future holds result or error."""
         if self._pool is not None:
-            return self._pool.submit(fn, *args)
+            return submit(self._pool, fn, *args)
         future: Future[Any] = Future()
         try:
             future.set_result(fn(*args))
@@ -100,10 +123,9 @@ class Shared:
 
     def __enter__(self) -> Shared:
         if len(self.chunks) > 1 and worker_count(2) > 1:
-            ctx = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=ctx)
+            self._pool = pool(1)
             for i in reversed(range(1, len(self.chunks))):
-                self._futures[i] = self._pool.submit(self.fn, self.chunks[i], *self.common)
+                self._futures[i] = submit(self._pool, self.fn, self.chunks[i], *self.common)
         return self
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:

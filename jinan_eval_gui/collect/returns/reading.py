@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,13 @@ from .plan import unit_plan
 from .result import FileResult, _short, _text, finding, plain
 
 IMPORT_LIMITS = xlsxsafe.Limits(max_cells_per_sheet=100_000, max_sheets=100,
-                                max_defined_names=2_000, max_shared_strings=200_000)
+                                max_defined_names=2_000, max_shared_strings=200_000,
+                                max_cell_chars=32_767, max_read_bytes=32 * xlsxsafe.MiB,
+                                max_read_tags=1_000_000)
+"""Bounds for one returned file. A template returned filled inflates to well under 1 MB and
+about 20,000 XML tags; the read budget (all parts read, together) leaves room for a unit's own
+formatting and notes (a sheet at the cell cap is about 500,000 tags) while keeping the worst
+file to a few seconds: about 1-2 µs per tag and 20-40 MiB/s of attributes on an office PC."""
 
 _ADDR_RE = re.compile(r"^([A-Z]{1,3})([0-9]{1,7})$")
 _NOTES_LABEL = "备注"
@@ -32,6 +39,8 @@ _MAX_META_ROW = templates.MAP_HEADER_ROW + 20_000
 _MAX_MAP_COLUMN = 64
 _MAX_MAP_ROW = 100_000
 _REDO = "请使用市智慧办下发的原始模板重新填写"
+#: Longest text kept from a cell of ``_meta`` (identity and input map: short codes and labels).
+_MAX_META_TEXT = 1000
 
 
 # ---------------------------------------------------------------------------------------
@@ -39,12 +48,15 @@ _REDO = "请使用市智慧办下发的原始模板重新填写"
 # ---------------------------------------------------------------------------------------
 def read_return(path: str | Path, cat: Catalogue, info: RoundInfo, entities: Sequence[str], *,
                 issued: frozenset[str] | set[str] = frozenset(),
-                limits: xlsxsafe.Limits = IMPORT_LIMITS) -> FileResult:
+                limits: xlsxsafe.Limits = IMPORT_LIMITS,
+                keep_content: bool = True) -> FileResult:
     """Read and validate one returned workbook on its own; never raises for a file problem.
 
     ``issued``: SHA-256 of the templates issued in this round (a blank template sent back is
     refused rather than wiping a unit's data). Status is ``imported`` (provisionally: the round
     decides updated/unchanged) or ``rejected`` with an error finding saying why and what to do.
+    ``keep_content=False`` drops the file's bytes once read (the importer reads them again to
+    store them, checked against ``sha256``, so a batch never sits in memory at once).
     """
     result = FileResult(path=Path(path))
     try:
@@ -63,7 +75,7 @@ def read_return(path: str | Path, cat: Catalogue, info: RoundInfo, entities: Seq
             "error", f"文件“{result.path.name}”无法读取（程序内部错误，详情已写入日志 {log}）",
             hint="请在 Excel 或 WPS 中打开该文件后另存为 .xlsx 再导入；如仍失败，请把文件和日志"
                  "发送给技术支持"))
-    if result.status == "rejected":
+    if result.status == "rejected" or not keep_content:
         result.content = b""
     return result
 
@@ -85,12 +97,24 @@ def _read_into(result: FileResult, cat: Catalogue, info: RoundInfo, entities: Se
         check_rows(name, meta, cat, cells)
         for notice in wb.notices:
             result.findings.append(finding("warning", notice))
+        result.saved_at, result.saved_source = wb.saved_at(), "file"
+    if result.saved_at is None:
+        result.saved_at, result.saved_source = _arrival(path), "disk"
     if _all_blank(meta, cells):
         raise TemplateError(f"文件“{name}”中没有填写任何数据",
                             hint="请确认选择的是单位填写后发回的文件")
     _validate(result, meta, cells, cat)
     result.content = data
     result.status = "imported"
+
+
+def _arrival(path: Path) -> datetime | None:
+    """When a file without a saved time of its own reached this computer (its modification
+    time on disk), in UTC."""
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    except (OSError, OverflowError, ValueError):
+        return None
 
 
 def _all_blank(meta: templates.TemplateMeta,
@@ -102,14 +126,20 @@ def _meta_rows(cells: dict[str, xlsxsafe.CellValue]) -> list[list[Any]]:
     """Cells of ``_meta`` as rows of values (row 1 first), for :func:`templates.parse_meta`."""
     grid: dict[int, dict[int, Any]] = {}
     for address, cell in cells.items():
-        value = cell.value
-        if value is None:
-            continue
         _normal, col, row = _parse_address(address)
         if col > len(templates.MAP_COLUMNS):  # nothing of ours lies right of the map
             continue
+        if cell.is_bad:
+            raise TemplateError(f"隐藏工作表“{templates.META_SHEET}”单元格 {address}：{cell.problem}，"
+                                "模板的标识信息无法确定", hint=_REDO)
+        value = cell.value
+        if value is None:
+            continue
         if isinstance(value, Decimal):
             value = plain(value)
+        if isinstance(value, str) and len(value) > _MAX_META_TEXT:
+            raise TemplateError(f"隐藏工作表“{templates.META_SHEET}”单元格 {address} 有 {len(value)} 个"
+                                "字符，远超模板标识信息的长度，模板已被改动", hint=_REDO)
         grid.setdefault(row, {})[col] = value
     if not grid:
         return []
@@ -283,8 +313,15 @@ def check_rows(name: str, meta: templates.TemplateMeta, cat: Catalogue,
                     "数据所在位置", hint=_REDO + "，不要插入或删除行")
             continue
         expected = _row_label(c, cat)
-        texts = [_text(sheet[f"{xlsxsafe.column_letters(k)}{row}"].value).strip() for k in range(1, col)]
+        left = [sheet[f"{xlsxsafe.column_letters(k)}{row}"] for k in range(1, col)]
+        texts = [_text(x.value).strip() for x in left]
         if not any(_label_matches(t, expected) for t in texts):
+            bad = next((x for x in left if x.is_bad), None)
+            if bad is not None:
+                raise TemplateError(
+                    f"文件“{name}”工作表“{c.sheet}”第 {row} 行应为“{expected[:40]}”，但单元格 "
+                    f"{bad.address}：{bad.problem}，本工具无法确定数据所在位置",
+                    hint=_REDO + "，不要合并或修改填报项所在的单元格")
             actual = max(texts, key=len, default="") or "（空）"  # the label is the longest
             raise TemplateError(
                 f"文件“{name}”工作表“{c.sheet}”第 {row} 行应为“{expected[:40]}”，实际为"

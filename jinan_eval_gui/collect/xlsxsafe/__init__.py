@@ -23,15 +23,24 @@ proven otherwise:
   error such as ``#DIV/0!``), whether a formula produced it, and whether its number format is a
   date or a percent format. The sheet's ``<dimension>`` is ignored (a file can claim
   A1:XFD1048576); only cells that exist are read, up to a cap.
+* **Bounded work per file.** Besides each part's size, the bytes inflated and the XML tags
+  parsed in all the parts read of one file are budgeted together (``Limits.max_read_bytes``,
+  ``max_read_tags``), so five parts of 100 MiB each cannot cost minutes. A number is checked for
+  length and exponent before any Decimal work (``1E+999999999`` is refused, never expanded).
+  Parts declared in another encoding than UTF-8/UTF-16 (e.g. GBK) are refused with a message.
+* **One reading of each cell.** A cell or a row written twice, or out of order, makes the sheet
+  unreadable rather than one value chosen; a cell that contradicts itself (``t="b"`` holding 2,
+  ``<v>`` beside ``<is>``, a number Excel cannot hold) or is hidden under a merged range is a
+  ``"bad"`` cell whose ``problem`` says why.
 
 Every refusal is a :class:`~jinan_eval_gui.errors.WorkbookFileError` with a Chinese message.
 """
 
 from __future__ import annotations
 
-from .model import CellValue, Limits
+from .model import CellValue, Limits, MiB
 from .sniff import OLE_SIGNATURE, ole_stream_names, read_file
 from .workbook import SafeWorkbook, open_bytes, open_workbook, serial_to_datetime
 from .xmlparts import classify_format, column_letters, column_number, normalize_address
 
-__all__ = ["CellValue", "Limits", "OLE_SIGNATURE", "SafeWorkbook", "classify_format", "column_letters", "column_number", "normalize_address", "ole_stream_names", "open_bytes", "open_workbook", "read_file", "serial_to_datetime"]
+__all__ = ["CellValue", "Limits", "MiB", "OLE_SIGNATURE", "SafeWorkbook", "classify_format", "column_letters", "column_number", "normalize_address", "ole_stream_names", "open_bytes", "open_workbook", "read_file", "serial_to_datetime"]

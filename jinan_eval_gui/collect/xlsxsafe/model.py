@@ -11,7 +11,7 @@ from jinan_eval_gui.errors import WorkbookFileError
 MiB = 1024 * 1024
 GiB = 1024 * MiB
 
-CellType = Literal["n", "s", "b", "e", "str", "d", "blank"]
+CellType = Literal["n", "s", "b", "e", "str", "d", "blank", "bad"]
 SheetState = Literal["visible", "hidden", "veryHidden"]
 
 
@@ -37,6 +37,12 @@ class Limits:
     max_shared_strings: int = 2_000_000
     max_cell_chars: int = 100_000
     """Characters in one string (Excel itself allows 32,767)."""
+    max_read_bytes: int = 256 * MiB
+    """Bytes inflated from all the parts read of one file, together: the per-part bounds
+    alone would let five parts of 100 MiB each cost minutes of parsing."""
+    max_read_tags: int = 10_000_000
+    """XML tags (``<``) parsed in all the parts read of one file, together: the work of the
+    handlers is per tag, so a flood of tiny elements costs more than its bytes suggest."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +51,11 @@ class CellValue:
 
     ``type`` is ``"n"`` (number, ``value`` a Decimal of the stored text), ``"s"`` (shared or inline
     string), ``"str"`` (string result of a formula), ``"b"`` (boolean), ``"e"`` (error such as
-    ``#DIV/0!``: ``raw`` holds the code, ``value`` is None), ``"d"`` (ISO 8601 date text, rare) or
-    ``"blank"`` (``raw`` "" and ``value`` None). ``raw`` is the stored text.
+    ``#DIV/0!``: ``raw`` holds the code, ``value`` is None), ``"d"`` (ISO 8601 date text, rare),
+    ``"blank"`` (``raw`` "" and ``value`` None) or ``"bad"``: the file says two things about the
+    cell or something Excel cannot show (two values, a boolean stored as 2, a number beyond
+    Excel's range, a cell hidden under a merged range), so what Excel shows is not known;
+    ``value`` is None and ``problem`` says why in Chinese. ``raw`` is the stored text.
     """
 
     address: str
@@ -58,6 +67,7 @@ class CellValue:
     is_percent_format: bool = False
     number_format: str = "General"
     date1904: bool = False
+    problem: str = ""
 
     @classmethod
     def blank(cls, address: str) -> CellValue:
@@ -67,6 +77,11 @@ class CellValue:
     @property
     def is_blank(self) -> bool:
         return self.type == "blank"
+
+    @property
+    def is_bad(self) -> bool:
+        """True when what Excel shows in this cell cannot be known (see ``problem``)."""
+        return self.type == "bad"
 
 
 # --------------------------------------------------------------------------------------------

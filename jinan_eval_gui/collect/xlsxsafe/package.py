@@ -16,9 +16,31 @@ from xml.parsers import expat
 from jinan_eval_gui.errors import WorkbookFileError
 
 from .model import _ASK_AGAIN, _RESAVE, _USE_TEMPLATE, Limits, _fail, _size_text
-from .xmlparts import _Forbidden, _new_parser, _Oversize, _Stop, _TooMany
+from .xmlparts import (
+    _Ambiguous,
+    _Forbidden,
+    _new_parser,
+    _OverBudget,
+    _Oversize,
+    _Stop,
+    _TooMany,
+)
 
 _MAIN_MACRO_TYPE = "application/vnd.ms-excel.sheet.macroenabled"
+_XML_DECLARATION_RE = re.compile(rb"\A\s*<\?xml[^>]*?\bencoding\s*=\s*[\"']([^\"']{0,40})[\"']")
+_XML_ENCODINGS = frozenset({"utf-8", "utf8", "utf-16", "utf16"})
+
+
+def _foreign_encoding(head: bytes) -> str | None:
+    """The encoding a part's XML declaration names if it is not UTF-8/UTF-16 (the only ones
+    Office writes; expat cannot read GBK and would read Latin-1 differently from Excel)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None  # UTF-16 with a byte order mark
+    m = _XML_DECLARATION_RE.match(head.removeprefix(b"\xef\xbb\xbf"))
+    if m is None:
+        return None
+    name = m.group(1).decode("ascii", "replace").strip()
+    return None if name.casefold() in _XML_ENCODINGS else name
 
 
 def _rel_kind(rel_type: str) -> str:
@@ -60,6 +82,8 @@ class ZipPackage:
                                    "传输中断。" + _ASK_AGAIN) from exc
         self._check_central_directory()
         self._names = {info.filename.casefold(): info for info in self._zip.infolist()}
+        self._read_bytes = 0  # inflated and tags parsed so far, all parts together
+        self._read_tags = 0
 
     # -- checks before anything is inflated ---------------------------------------------------
 
@@ -102,6 +126,12 @@ class ZipPackage:
         return _fail(self.name, f"解压后过大：{detail}。疑似恶意构造的“压缩炸弹”，已拒绝读取。"
                      + _USE_TEMPLATE)
 
+    def _over_budget(self) -> WorkbookFileError:
+        limits = self.limits
+        return _fail(self.name, "内部含有大量与填报无关的内容（读取时解压超过 "
+                     f"{_size_text(limits.max_read_bytes)} 或超过 {limits.max_read_tags:,} 个 XML "
+                     "标记），远超正常填报文件，疑似恶意构造，已拒绝读取。" + _USE_TEMPLATE)
+
     # -- streaming parse of one part -----------------------------------------------------------
 
     def _info(self, part: str) -> zipfile.ZipInfo | None:
@@ -133,14 +163,31 @@ class ZipPackage:
         if chars is not None:
             parser.CharacterDataHandler = chars
         label = what or f"内部部件“{part}”"
+        limits = self.limits
+        first = True
         try:
             for chunk in self._inflate(info, limit):
+                if first:
+                    first = False
+                    encoding = _foreign_encoding(chunk[:200])
+                    if encoding is not None:
+                        raise self._foreign(label, encoding)
+                self._read_tags += chunk.count(b"<")
+                if self._read_tags > limits.max_read_tags:
+                    raise _OverBudget
                 parser.Parse(chunk, False)
             parser.Parse(b"", True)
         except _Oversize:
             raise self._bomb(f"{label}实际解压后超过声明的大小或上限") from None
+        except _OverBudget:
+            raise self._over_budget() from None
         except _Stop:
             return
+        except _Ambiguous as exc:
+            raise _fail(self.name, f"的{label}中{exc.text}。Excel 保存的文件不会这样，Excel 显示的"
+                                   "内容与本工具读到的可能不同，已拒绝读取。" + _RESAVE) from None
+        except (ValueError, LookupError) as exc:  # expat: "multi-byte encodings are not supported"
+            raise self._foreign(label, "") from exc
         except _Forbidden as exc:
             raise _fail(self.name, f"的{label}含有 DTD 或实体声明（Excel 不会生成这样的内容），"
                                    "疑似恶意构造，已拒绝读取。" + _USE_TEMPLATE) from exc
@@ -152,6 +199,11 @@ class ZipPackage:
                                    f"{expat.ErrorString(exc.code)}），无法读取。" + _RESAVE) from exc
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, struct.error) as exc:
             raise _fail(self.name, f"的{label}数据已损坏或不完整（{exc}）。" + _ASK_AGAIN) from exc
+
+    def _foreign(self, label: str, encoding: str) -> WorkbookFileError:
+        named = f"（{encoding[:40]}）" if encoding else ""
+        return _fail(self.name, f"的{label}使用了 Excel 不使用的文字编码{named}，无法准确读取。"
+                     + _RESAVE)
 
     # -- cells -------------------------------------------------------------------------------------
 
@@ -169,17 +221,24 @@ class ZipPackage:
         try:
             for chunk in self._inflate(info, limit):
                 digest.update(chunk)
+        except _OverBudget:
+            raise self._over_budget() from None
         except (_Oversize, zipfile.BadZipFile, zlib.error, EOFError, OSError, struct.error):
             return None
         return digest.hexdigest()
 
     def _inflate(self, info: zipfile.ZipInfo, limit: int) -> Iterator[bytes]:
         """A part in 64 KiB chunks, counting the bytes actually inflated against ``limit``
-        (declared sizes are not trusted); raises :class:`_Oversize` beyond it."""
+        (declared sizes are not trusted; raises :class:`_Oversize` beyond it) and against the
+        file's budget for all parts read (:class:`_OverBudget`)."""
         inflated = 0
+        budget = self.limits.max_read_bytes
         with self._zip.open(info) as stream:
             while chunk := stream.read(1 << 16):
                 inflated += len(chunk)
                 if inflated > limit:
                     raise _Oversize
+                self._read_bytes += len(chunk)
+                if self._read_bytes > budget:
+                    raise _OverBudget
                 yield chunk

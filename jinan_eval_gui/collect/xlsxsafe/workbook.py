@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
+
+from jinan_eval_gui.errors import WorkbookFileError
 
 from .model import (
     _ASK_AGAIN,
@@ -20,14 +22,13 @@ from .model import (
     _size_text,
 )
 from .package import _MAIN_MACRO_TYPE, ZipPackage, _rel_kind, _resolve
-from .sheet import _index, _RawCell, _sheet_handlers, _sort_key, _to_decimal
+from .sheet import _cell_value, _index, _RawCell, _sheet_handlers, _sort_key, hidden_by_merge
 from .sniff import OLE_SIGNATURE, _refuse_not_zip, _refuse_ole, read_file
 from .xmlparts import (
     _local,
     _parse_rels,
     _SharedStrings,
     _Styles,
-    _unescape,
     _WorkbookInfo,
     normalize_address,
 )
@@ -50,6 +51,17 @@ def serial_to_datetime(serial: Decimal | float, date1904: bool = False) -> datet
     return base + timedelta(days=days, seconds=int(seconds))
 
 
+def _utc(text: str) -> datetime | None:
+    """A W3C date-time (``2024-03-05T10:00:00Z``) as an aware UTC datetime; no zone means UTC."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
 class SafeWorkbook(ZipPackage):
     """A returned .xlsx opened by :func:`open_workbook`: metadata read, sheets read on demand.
 
@@ -63,6 +75,7 @@ class SafeWorkbook(ZipPackage):
         self._read_workbook()
         self._styles: list[tuple[str, bool, bool]] | None = None
         self._sst: _SharedStrings | None = None
+        self._merges: dict[str, list[str]] = {}
 
     # -- package structure ---------------------------------------------------------------------
 
@@ -74,11 +87,14 @@ class SafeWorkbook(ZipPackage):
                 raise _fail(self.name, "是 OpenDocument 表格（.ods），请在 WPS、Excel 或 LibreOffice "
                                        "中打开后“另存为” .xlsx 格式再导入。")
         main = None
+        self._core_part: str | None = "docProps/core.xml"
         if "_rels/.rels" in names:
             for rel_type, target, mode in _parse_rels(self._parse, "_rels/.rels").values():
-                if _rel_kind(rel_type) == "officedocument" and mode != "External":
+                kind = _rel_kind(rel_type)
+                if kind == "officedocument" and mode != "External" and main is None:
                     main = _resolve("", target)
-                    break
+                elif kind == "core-properties" and mode != "External":
+                    self._core_part = _resolve("", target)
         main = main or "xl/workbook.xml"
         if main.lower().endswith(".bin") or "xl/workbook.bin" in names:
             raise _fail(self.name, "是 Excel 二进制工作簿（.xlsb），请在 Excel 中打开后“另存为” .xlsx "
@@ -198,6 +214,36 @@ class SafeWorkbook(ZipPackage):
                        "单元格中保存的计算结果；请核对相关数值，最好将公式改为数值后重新发送。")
         return tuple(out)
 
+    def saved_at(self) -> datetime | None:
+        """When the file was last saved by its own record (``dcterms:modified`` in the core
+        properties, which Excel, WPS and LibreOffice write on every save), in UTC; None when
+        absent or unreadable (a damaged property part does not make the data unreadable)."""
+        part = self._core_part
+        if part is None or self._info(part) is None:
+            return None
+        found: list[str] = []
+        text: list[str] = []
+
+        def start(name: str, attrs: dict[str, str]) -> None:
+            if _local(name) == "modified":
+                text.clear()
+                found.append("")
+
+        def end(name: str) -> None:
+            if _local(name) == "modified" and found:
+                found[-1] = "".join(text)[:64]
+
+        def chars(data: str) -> None:
+            if found and len(text) < 64:
+                text.append(data)
+
+        try:
+            self._parse(self._info(part).filename, start, end, chars,  # type: ignore[union-attr]
+                        "文档属性（core.xml）")
+        except WorkbookFileError:
+            return None
+        return _utc(found[-1].strip()) if found else None
+
     def _style_table(self) -> list[tuple[str, bool, bool]]:
         if self._styles is None:
             part = self._parts["styles"] or "xl/styles.xml"
@@ -248,8 +294,10 @@ class SafeWorkbook(ZipPackage):
 
         Without ``wanted``: every cell that holds a value or a formula (empty cells left out).
         With ``wanted`` (addresses such as ``"B3"`` or ``"$B$3"``): exactly those keys, normalised
-        (``"B3"``), empty or absent cells as ``type == "blank"``; reading stops as soon as all
-        are found or their last row is passed.
+        (``"B3"``), empty or absent cells as ``type == "blank"``, and a wanted cell hidden under
+        a merged range (not its top-left cell) as ``"bad"``: Excel shows the top-left cell's
+        content there. The whole sheet is read either way, so that a cell or row written twice
+        anywhere is found (the file is refused) rather than one of its values chosen.
         """
         key = self._sheet_key(sheet)
         _state, kind, part = self._sheets[key]
@@ -258,67 +306,43 @@ class SafeWorkbook(ZipPackage):
         if kind == "worksheet" and wanted_set != set():
             if part is None or self._info(part) is None:
                 raise _fail(self.name, f"的工作表“{key}”内容缺失，文件可能已损坏。" + _RESAVE)
-            start, end, chars, raw_cells = _sheet_handlers(self.limits, wanted_set)
+            start, end, chars, read = _sheet_handlers(self.limits, wanted_set)
             # Without namespace processing: inside <sheetData> only main-namespace elements
             # occur, and prefixes ("x:c") are stripped by the handlers.
             self._parse(part, start, end, chars, f"工作表“{key}”", namespaces=False)
-            result = self._build_cells(key, raw_cells)
-        if wanted_set is not None:
-            return {a: result.get(a) or CellValue.blank(a) for a in sorted(wanted_set, key=_sort_key)}
-        return result
+            self._merges[key] = read.merges
+            result = self._build_cells(key, read.cells)
+        if wanted_set is None:
+            return result
+        out = {a: result.get(a) or CellValue.blank(a) for a in sorted(wanted_set, key=_sort_key)}
+        for address, anchor in hidden_by_merge(wanted_set, self._merges.get(key, [])).items():
+            cell = out[address]
+            out[address] = CellValue(
+                address, cell.raw, None, "bad", cell.has_formula, cell.is_date_format,
+                cell.is_percent_format, cell.number_format, cell.date1904,
+                problem=f"与 {anchor} 合并，Excel 只显示左上角 {anchor} 的内容，看到的不是本单元格"
+                        "的值（请取消合并后在本单元格填写）")
+        return out
+
+    def merged_ranges(self, sheet: str) -> tuple[str, ...]:
+        """The merged ranges (``"B4:F4"``) of a sheet read by :meth:`cells`, as stored."""
+        return tuple(self._merges.get(self._sheet_key(sheet), ()))
 
     def _build_cells(self, sheet: str, raw_cells: list[_RawCell]) -> dict[str, CellValue]:
         styles = self._style_table()
         n_styles = len(styles)
-        indices = [_index(v) for _, t, _, v, _, _ in raw_cells if t == "s"]
+        indices = [_index(raw[3]) for raw in raw_cells if raw[1] == "s"]
         needed = max((i for i in indices if i is not None), default=None)
         sst = self._shared_strings(needed) if needed is not None else []
         date1904 = self.date1904
         out: dict[str, CellValue] = {}
-        for address, t, s, v, inline, has_f in raw_cells:
+        for raw in raw_cells:
+            address, s, has_f = raw[0], raw[2], raw[5]
             fmt, is_date, is_pct = styles[s] if s < n_styles else ("General", False, False)
-            extra = (has_f, is_date, is_pct, fmt, date1904)
-            if t == "n":
-                if not v:
-                    cell = CellValue(address, "", None, "blank", *extra)
-                else:
-                    number = _to_decimal(v)
-                    if number is None:  # not a finite number: keep the text, never guess
-                        cell = CellValue(address, v, v, "s", *extra)
-                    else:
-                        cell = CellValue(address, v, number, "n", *extra)
-            elif t == "s":
-                index = _index(v)
-                if index is None:
-                    cell = CellValue(address, "", None, "blank", *extra)
-                else:
-                    if index >= len(sst):
-                        raise _fail(self.name, f"的工作表“{sheet}”单元格 {address} 引用了不存在的共享"
-                                               "字符串，文件已损坏。" + _RESAVE)
-                    cell = CellValue(address, sst[index], sst[index], "s", *extra)
-            elif t == "inlineStr":
-                text = _unescape(inline if inline is not None else (v or ""))
-                cell = CellValue(address, text, text, "s", *extra)
-            elif t == "str":
-                if v is None:
-                    cell = CellValue(address, "", None, "blank", *extra)
-                else:
-                    text = _unescape(v)
-                    cell = CellValue(address, text, text, "str", *extra)
-            elif t == "b":
-                flag = {"1": True, "0": False, "true": True, "false": False}.get((v or "").lower())
-                if flag is None:
-                    cell = CellValue(address, v or "", None if v is None else v,
-                                     "blank" if v is None else "s", *extra)
-                else:
-                    cell = CellValue(address, v or "", flag, "b", *extra)
-            elif t == "e":
-                cell = CellValue(address, v or "#N/A", None, "e", *extra)
-            elif t == "d":
-                cell = CellValue(address, v or "", v, "d" if v else "blank", has_f, True, False,
-                                 fmt, date1904)
-            else:
-                cell = CellValue(address, v or "", v, "s" if v else "blank", *extra)
+            cell = _cell_value(raw, sst, (has_f, is_date, is_pct, fmt, date1904))
+            if isinstance(cell, str):
+                raise _fail(self.name, f"的工作表“{sheet}”单元格 {address} 引用了不存在的共享"
+                                       "字符串，文件已损坏。" + _RESAVE)
             out[address] = cell
         return out
 

@@ -28,6 +28,19 @@ class _Stop(Exception):
     """Everything wanted has been read; stop parsing this part."""
 
 
+class _OverBudget(Exception):
+    """The parts read of one file together passed the file's inflate or tag budget."""
+
+
+class _Ambiguous(Exception):
+    """The sheet says two things where Excel keeps one (a cell or a row written twice, cells
+    out of order): which one Excel shows is not known, so nothing is read."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
 class _TooMany(Exception):
     """A count limit (cells, strings, characters) was passed while parsing."""
 
@@ -65,7 +78,14 @@ def _unescape(text: str) -> str:
     """Undo OOXML's ``_xHHHH_`` escaping of control characters in strings."""
     if "_x" not in text:
         return text
-    return _ESCAPE_RE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    return _ESCAPE_RE.sub(_escaped_char, text)
+
+
+def _escaped_char(m: re.Match[str]) -> str:
+    """One ``_xHHHH_``; a lone surrogate half (never a character) becomes U+FFFD, since it could
+    be neither stored nor written again."""
+    code = int(m.group(1), 16)
+    return "\ufffd" if 0xD800 <= code <= 0xDFFF else chr(code)
 
 
 # --------------------------------------------------------------------------------------------

@@ -27,9 +27,9 @@ if TYPE_CHECKING:
 
 SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
 PREVIEW_LABELS = {"imported": "可导入", "updated": "将更新已有数据", "unchanged": "与已导入的相同",
-                  "rejected": "将被拒收"}
+                  "rejected": "将被拒收", "held": "需确认", "skipped": "不采用"}
 RESULT_LABELS = {"imported": "已导入", "updated": "已更新", "unchanged": "无变化",
-                 "rejected": "已拒收"}
+                 "rejected": "已拒收", "held": "未导入（需确认）", "skipped": "未采用"}
 
 
 # ---------------------------------------------------------------------------------------
@@ -46,6 +46,7 @@ class ImportFile:
     entity: str = ""
     findings: list[Any] = field(default_factory=list)
     diffs: list[Any] = field(default_factory=list)
+    decision: str = ""  # why a held file waits: "older" | "duplicate"
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -99,14 +100,19 @@ class ImportFilesModel(RecordTableModel):
             f.stage, f.status = stage, result.status
             f.unit, f.entity = result.unit or "", result.entity or ""
             f.findings, f.diffs = list(result.findings), list(result.diffs)
+            f.decision = getattr(result, "decision", "")
         self.set_rows(self._rows)
+
+    def waiting(self, decision: str) -> list[ImportFile]:
+        """Files the last check held back for a decision of this kind."""
+        return [f for f in self._rows if f.status == "held" and f.decision == decision]
 
     def background(self, record: ImportFile, column: int) -> QColor | None:
         if record.stage == "added":
             return None
         if record.status == "rejected" or record.count("error"):
             return BAD
-        if record.count("warning"):
+        if record.count("warning") or record.status == "held":
             return WARN
         return GOOD
 
@@ -224,7 +230,7 @@ class DiffsModel(RecordTableModel):
             for diff in f.diffs:
                 if hasattr(diff, "indicator_id"):
                     ind, key, old, new = diff.indicator_id, diff.input_key, diff.old, diff.new
-                    label = f"{diff.label}（{key}）" if getattr(diff, "label", "") else key
+                    label = getattr(diff, "label", "") or self._label(ind, key)
                 else:
                     ind, key, old, new = tuple(diff)[:4]
                     label = self._label(ind, key)
@@ -238,7 +244,7 @@ class DiffsModel(RecordTableModel):
             spec = self.cat.indicator(indicator_id).input(key.split(".")[0]) if self.cat else None
         except KeyError:
             spec = None
-        return f"{spec.label}（{key}）" if spec is not None else key
+        return spec.label if spec is not None else "填报项"
 
 
 # ---------------------------------------------------------------------------------------
@@ -265,16 +271,18 @@ class ConflictsModel(RecordTableModel):
         Column("编号", lambda c: c.id, RIGHT),
         Column("评价对象", lambda c: c.entity),
         Column("指标", lambda c: c.indicator_id, RIGHT),
-        Column("填报项", lambda c: c.input_key),
+        Column("填报项", lambda c: c.input_label),
         Column("各单位填报值", lambda c: "；".join(f"{u}：{v}" for u, v in
                                               candidate_pairs(c.candidates))),
         Column("处理结果", lambda c: _resolution_text(c)),
         Column("理由", lambda c: c.reason or ""),
     )
 
-    def refresh(self, rnd: Any) -> None:
+    def refresh(self, rnd: Any, cat: Catalogue | None = None) -> None:
         conflicts = rnd.list_conflicts() if rnd is not None else []
-        self.set_rows(sorted(conflicts, key=lambda c: (c.resolved_at is not None, c.id)))
+        rows = [LabelledConflict(c, input_label(cat, c.indicator_id, c.input_key))
+                for c in conflicts]
+        self.set_rows(sorted(rows, key=lambda c: (c.resolved_at is not None, c.id)))
 
     def open_count(self) -> int:
         return sum(1 for c in self._rows if c.resolved_at is None)
@@ -284,6 +292,25 @@ class ConflictsModel(RecordTableModel):
 
     def foreground(self, record: Any, column: int) -> QColor | None:
         return MUTED if record.resolved_at is not None else None
+
+
+class LabelledConflict:
+    """A stored conflict with its input's Chinese label (the key is never shown)."""
+
+    def __init__(self, conflict: Any, input_label: str) -> None:
+        self._conflict = conflict
+        self.input_label = input_label
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conflict, name)
+
+
+def input_label(cat: Catalogue | None, indicator_id: int, key: str) -> str:
+    """An input's label by indicator and key (a table's key names the table)."""
+    try:
+        return cat.indicator(indicator_id).input(key.split(".")[0]).label if cat else "填报项"
+    except KeyError:
+        return "填报项"
 
 
 def _resolution_text(conflict: Any) -> str:

@@ -88,7 +88,7 @@ class CollectPage(Page):
         rnd = self.session.rnd
         self.diffs.cat = self.session.cat
         self.status.refresh(rnd, self.session.cat)
-        self.conflicts.refresh(rnd)
+        self.conflicts.refresh(rnd, self.session.cat)
         ui = self.ui
         entities = rnd.list_entities() if rnd is not None else []
         ui.statusTable.setColumnHidden(UnitStatusModel.ENTITY_COLUMN, len(entities) < 2)
@@ -177,11 +177,13 @@ class CollectPage(Page):
         paths = self.files.paths()
         if not paths:
             return
+        replace_older, chosen = (False, []) if dry_run else self._decisions()
 
         def task(rnd: Any, progress: Any, _worker: Any) -> Any:
             from jinan_eval_gui import workflow
 
-            return workflow.import_files(rnd, paths, dry_run=dry_run, progress=progress)
+            return workflow.import_files(rnd, paths, dry_run=dry_run, progress=progress,
+                                         replace_older=replace_older, choose=chosen)
 
         self.ui.progressBar.setRange(0, len(paths))
         self.ui.progressBar.setValue(0)
@@ -191,6 +193,27 @@ class CollectPage(Page):
             task, progress=self._on_progress, failed=self._on_failed,
             done=lambda report: self._on_imported(report, dry_run),
             status="正在检查回收文件…" if dry_run else "正在导入回收文件…")
+
+    def _decisions(self) -> tuple[bool, list[Path]]:
+        """Ask about the files the check held back: older than the unit's stored return, and
+        several differing files of one unit (never decided by their order)."""
+        older = self.files.waiting("older")
+        replace_older = bool(older) and messages.ask(
+            self.window(),
+            f"以下文件的保存时间早于该单位已导入的版本：{'、'.join(f.path.name for f in older)}。"
+            "\n\n是否仍用这些较早的文件替换已导入的数据？选“否”则这些文件不导入。")
+        groups: dict[tuple[str, str], list[Any]] = {}
+        for f in self.files.waiting("duplicate"):
+            groups.setdefault((f.entity, f.unit), []).append(f)
+        chosen = []
+        for (entity, unit), group in groups.items():
+            index = messages.pick(
+                self.window(), f"“{entity}”“{unit}”在本次导入中有 {len(group)} 个内容不同的文件，"
+                               "请选择采用哪一个（取消则这些文件都不导入）：",
+                [str(f.path) for f in group])
+            if index is not None:
+                chosen.append(group[index].path)
+        return replace_older, chosen
 
     def _on_progress(self, done: int, total: int, message: str) -> None:
         self.ui.progressBar.setRange(0, max(1, total))
@@ -206,19 +229,22 @@ class CollectPage(Page):
         fit_columns(self.ui.fileTable, 360)
         self.ui.progressBar.setValue(self.ui.progressBar.maximum())
         counts = {s: sum(1 for f in report.files if f.status == s)
-                  for s in ("imported", "updated", "unchanged", "rejected")}
+                  for s in ("imported", "updated", "unchanged", "rejected", "held")}
+        waiting = f"，需确认 {counts['held']}" if counts["held"] else ""
         errors = sum(1 for f in report.files for x in f.findings if x.severity == "error")
         if dry_run:
             self._checked = True
             self.ui.progressLabel.setText(
                 f"检查完成：{len(report.files)} 个文件，可导入 {counts['imported']}，将更新 "
-                f"{counts['updated']}，无变化 {counts['unchanged']}，将拒收 {counts['rejected']}；"
-                f"错误 {errors} 处。确认后点“接受导入”。")
+                f"{counts['updated']}，无变化 {counts['unchanged']}，将拒收 {counts['rejected']}"
+                f"{waiting}；错误 {errors} 处。确认后点“接受导入”"
+                + ("（需确认的文件届时会询问）。" if waiting else "。"))
         else:
             self._checked = False
             self.ui.progressLabel.setText(
                 f"导入完成：新导入 {counts['imported']}，更新 {counts['updated']}，无变化 "
-                f"{counts['unchanged']}，拒收 {counts['rejected']}。")
+                f"{counts['unchanged']}，拒收 {counts['rejected']}"
+                + (f"，未导入（需确认）{counts['held']}。" if counts["held"] else "。"))
         self._show_findings()
         self.ui.detailTabs.setCurrentWidget(self.ui.findingsTab)
         if not dry_run:
