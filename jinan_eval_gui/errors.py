@@ -36,12 +36,21 @@ class RoundLockedError(RoundFileError):
     """Another program is writing the same round file."""
 
 
+class RoundDataError(RoundFileError):
+    """Content stored in a round file cannot be used (damaged or edited by hand): says where."""
+
+
 class TemplateError(EvalError):
     """A workbook is not a template of this round or its identity was tampered with."""
 
 
 class WorkbookFileError(EvalError):
     """A returned file cannot be read safely (not xlsx, encrypted, too large, ...)."""
+
+
+class ValuesFileError(EvalError):
+    """A values table (.json/.xlsx/.csv) is refused as a whole: malformed, wrong headers,
+    unknown indicators, inputs, entities or units (says where and what to do)."""
 
 
 class ExportError(EvalError):

@@ -78,7 +78,13 @@ def test_cli_json_contract():
     rows = json.loads(out)
     assert [r["id"] for r in rows] == list(range(1, 89))
     first = rows[0]
-    assert set(first) == {"id", "name", "weight", "level1", "level2", "units"}
+    assert set(first) == {"id", "name", "weight", "level1", "level2", "units", "collect",
+                          "inputs", "assumptions"}
+    assert {"key", "label", "unit", "kind", "required"} <= set(first["inputs"][0])
+    table = next(i for r in rows for i in r["inputs"] if i["kind"] == "table")
+    assert table["columns"] and all("key" in c and "label" in c for c in table["columns"])
+    assert rows[65]["collect"] == "per_unit"  # indicator 66: every unit reports its own
+    assert any(r["assumptions"] for r in rows)
     assert first["level1"] == {"name": "民生服务", "weight": 21}
     assert first["level2"] == {"name": "政务服务“一网通办”", "weight": 15}
     assert rows[64]["weight"] is None and rows[65]["weight"] is None
@@ -201,3 +207,62 @@ def test_target_without_assumption_refused():
 
 def test_weight_decimal_values_json():
     assert catalogue.model._num(Decimal("12.5")) == 12.5 and catalogue.model._num(Decimal(25)) == 25
+
+
+# ---------------------------------------------------------------------------------------
+# Parameters carry Chinese names (people never see a parameter's key)
+# ---------------------------------------------------------------------------------------
+def test_every_parameter_has_a_chinese_name(cat):
+    ind = cat.indicator(4)
+    assert ind.param_labels == {"n": "参评城市数", "floor": "末名得分率"}
+    for ind in cat.indicators:
+        assert set(ind.param_labels) == set(ind.params), ind.id
+        assert all(label and not label.isascii() for label in ind.param_labels.values()), ind.id
+
+
+def test_parameter_without_name_refused():
+    raw = _raw()
+    _ind(raw, 4)["param_labels"].pop("floor")
+    _refused(raw, "三级指标 4", "参数“floor”", "中文名称")
+
+
+def test_name_of_unknown_parameter_refused():
+    raw = _raw()
+    _ind(raw, 4)["param_labels"]["flor"] = "末名得分率"
+    _refused(raw, "三级指标 4", "未定义的参数", "flor")
+
+
+def test_old_snapshot_without_names_still_builds(cat):
+    """A round file made before parameters had names: its snapshot opens, names are borrowed
+    from the built-in catalogue (else 参数1, 参数2 …), and its hash is unchanged."""
+    raw = json.loads(cat.canonical_json)
+    for entry in raw["indicator"]:
+        entry.pop("param_labels", None)
+    _ind(raw, 17)["params"]["extra"] = 1  # a parameter today's catalogue does not know
+    with pytest.raises(CatalogueError):
+        catalogue.build(copy.deepcopy(raw))
+    old = catalogue.build(copy.deepcopy(raw), lenient_labels=True)
+    assert old.indicator(4).param_labels == {"floor": "末名得分率", "n": "参评城市数"}
+    assert old.indicator(17).param_labels["extra"].startswith("参数")
+    assert old.hash == catalogue.build(copy.deepcopy(raw), lenient_labels=True).hash
+    assert "param_labels" not in old.canonical_json
+
+
+def test_round_with_an_old_snapshot_opens_and_scores(cat, tmp_path):
+    import hashlib
+
+    from jinan_eval_gui import workflow
+    from jinan_eval_gui.store import Round
+
+    raw = json.loads(cat.canonical_json)
+    for entry in raw["indicator"]:
+        entry.pop("param_labels", None)
+    text = json.dumps(raw, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    with Round.create(tmp_path / "旧轮次.jeval", name="旧轮次", year=2024,
+                      catalogue_version=cat.version, catalogue_hash=digest,
+                      catalogue_json=text, params={}, entities=("济南市",)) as rnd:
+        old = workflow.round_catalogue(rnd)
+        assert old.hash == digest
+        assert old.indicator(4).param_labels["floor"] == "末名得分率"
+        assert workflow.score_round(rnd)["济南市"].total >= 0

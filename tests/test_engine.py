@@ -61,6 +61,7 @@ RAW = {
              "survey", kind="survey"),
         _ind(5, "S.1", None, [_count("events")], "MIN(cap, per_event * events)",
              kind="deduction", params={"cap": 5, "per_event": 2},
+             param_labels={"cap": "本项扣分上限", "per_event": "每起事件扣分"},
              assumption="每起事件扣 2 分，本项最多扣 5 分。"),
         _ind(6, "S.1", None, [{"key": "cii", "label": "运营关基", "kind": "yesno"},
                               {"key": "mech", "label": "建立机制", "kind": "yesno"}],
@@ -194,10 +195,12 @@ def test_properties(cat, n, d, extra, survey, events):
 
 def test_per_unit_lists_stay_aligned_when_a_unit_did_not_report(cat):
     # unit 1: operates CII without a mechanism (1 point); unit 2 left "mech" blank;
-    # unit 3 left "cii" blank. Only unit 1 is complete, so exactly 1 point is deducted.
+    # unit 3 left "cii" blank. Only unit 1 is complete, so exactly 1 point is deducted, and by
+    # default (须补报) the indicator says it is incomplete, naming the unit that did not report.
     values = _values(i6={"cii": [D(1), D(1), None], "mech": [D(0), None, D(0)]})
     r = engine.score(cat, values)
-    assert r.indicators[6].status == "ok" and r.indicators[6].score == D("1.00")
+    assert r.indicators[6].status == "missing" and r.indicators[6].score == D("1.00")
+    assert "市公安局未填报" in r.indicators[6].messages[0]
     assert r.deductions == D("3.00")  # 2 (indicator 5) + 1
     nobody = engine.score(cat, _values(i6={"cii": [None, None], "mech": [None, None]}))
     assert nobody.indicators[6].status == "missing" and nobody.indicators[6].score == D(0)

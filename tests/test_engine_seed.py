@@ -15,9 +15,9 @@ def cat():
     return catalogue.load()
 
 
-def _score(cat, ind_id, values, params=None):
+def _score(cat, ind_id, values, params=None, variant=""):
     resolved = engine.resolve_params(cat, params)
-    return engine.score_indicator(cat.indicator(ind_id), values, resolved)
+    return engine.score_indicator(cat.indicator(ind_id), values, resolved, variant=variant)
 
 
 def test_1_is_a_plain_ratio(cat):
@@ -56,12 +56,55 @@ def test_59_update_period_under_one_year_counts_as_one(cat):
 
 
 def test_16_is_the_mean_over_hospitals(cat):
-    # 1/n * Σ(调阅次数/门诊总数): (0.5 + 0.25 + 1 (capped from 1.2)) / 3 = 0.58333.. -> 58.33
+    # 1/n * Σ(调阅次数/门诊总数), read literally: (0.5 + 0.25 + 1.2) / 3 = 0.65 -> 65.00
     values = {"hospitals.reads": [D(500), D(100), D(1200)],
               "hospitals.visits": [D(1000), D(400), D(1000)],
               "hospitals.name": ["甲医院", "乙医院", "丙医院"]}
-    assert _score(cat, 16, values).score == D("58.33")
+    assert _score(cat, 16, values).score == D("65.00")
     assert _score(cat, 16, {}).status == "missing"
+    # the case: 1500/1000 and 300/1000 -> (1.5 + 0.3) / 2 = 0.9 -> 90.00
+    two = {"hospitals.reads": [D(1500), D(300)], "hospitals.visits": [D(1000), D(1000)],
+           "hospitals.name": ["甲医院", "乙医院"]}
+    assert _score(cat, 16, two).score == D("90.00")
+    # a mean above 1 scores 100 (百分制), not more: (1.5 + 1.3) / 2 = 1.4
+    high = {**two, "hospitals.reads": [D(1500), D(1300)]}
+    assert _score(cat, 16, high).score == D("100.00")
+
+
+def test_16_capped_reading_is_an_alternative(cat):
+    # each hospital capped at 1 before averaging: (1 + 0.3) / 2 = 0.65 -> 65.00;
+    # (0.5 + 0.25 + 1) / 3 = 0.58333.. -> 58.33
+    two = {"hospitals.reads": [D(1500), D(300)], "hospitals.visits": [D(1000), D(1000)],
+           "hospitals.name": ["甲医院", "乙医院"]}
+    assert _score(cat, 16, two, variant="capped").score == D("65.00")
+    three = {"hospitals.reads": [D(500), D(100), D(1200)],
+             "hospitals.visits": [D(1000), D(400), D(1000)]}
+    assert _score(cat, 16, three, variant="capped").score == D("58.33")
+
+
+def test_5_b3_is_a_yes_no_test(cat):
+    # all 是, roads up to 主干路 only (road_level 2): b1 = (1 + 1 + 1) / 3 = 1, b2 = 1,
+    # b3 = 是否达到次干路及以上 = 0 -> (1 + 1 + 0) / 3 = 0.6666.. -> 66.67
+    yes = {k: D(1) for k in ("gb_index", "platform", "cap_realtime", "cap_monitor",
+                             "cap_forecast", "cap_warning", "cap_event", "publish")}
+    assert _score(cat, 5, {**yes, "road_level": D(2)}).score == D("66.67")
+    assert _score(cat, 5, {**yes, "road_level": D(3)}).score == D("100.00")
+    # graded alternative: b3 = 2/3 -> (1 + 1 + 2/3) / 3 = 0.8888.. -> 88.89
+    assert _score(cat, 5, {**yes, "road_level": D(2)}, variant="graded").score == D("88.89")
+
+
+def test_77_86_score_the_share_itself(cat):
+    # 77: 区域当年规上新一代信息技术产业收入/区域GDP = 1500/10000 = 15% -> 15.00
+    r77 = {"ict_revenue": D(1500), "gdp": D(10000)}
+    assert _score(cat, 77, r77).score == D("15.00")
+    # target alternative (目标占比 30%): 15/30 -> 50.00
+    assert _score(cat, 77, r77, variant="target").score == D("50.00")
+    # 86: 就业人口占比 = 50/1000 = 5% -> 5.00; against the 10% target -> 50.00
+    r86 = {"ict_jobs": D(50), "total_jobs": D(1000)}
+    assert _score(cat, 86, r86).score == D("5.00")
+    assert _score(cat, 86, r86, variant="target").score == D("50.00")
+    # 78 (the same kind of ratio) reads the same way: 3000/5000 = 60% -> 60.00
+    assert _score(cat, 78, {"ecommerce": D(3000), "retail": D(5000)}).score == D("60.00")
 
 
 def test_4_rank_maps_linearly(cat):
@@ -83,11 +126,16 @@ def test_53_target_attainment_is_a_round_parameter(cat):
     assert _score(cat, 53, {"avg_speed": D(85)}, {"53.target_speed": 170}).score == D("50.00")
 
 
-def test_84_growth_against_target(cat):
-    # per 10k: 10000/1000 = 10 vs 9000/1000 = 9 -> growth 11.11..% ; / 15% = 74.07
+def test_84_scores_the_growth_itself(cat):
+    # 万人有效发明专利拥有量增幅 = (当年度 − 前一年度) / 前一年度:
+    # per 10k: 10000/1000 = 10 vs 9000/1000 = 9 -> growth 11.111..% -> 11.11
     values = {"patents_cur": D(10000), "pop_cur": D(1000), "patents_prev": D(9000),
               "pop_prev": D(1000)}
-    assert _score(cat, 84, values).score == D("74.07")
+    assert _score(cat, 84, values).score == D("11.11")
+    # a fall scores 0: 8000 vs 9000 -> -11.1% -> 0.00
+    assert _score(cat, 84, {**values, "patents_cur": D(8000)}).score == D("0.00")
+    # target alternative (目标增幅 15%): 11.111../15 -> 74.07
+    assert _score(cat, 84, values, variant="target").score == D("74.07")
 
 
 def test_65_deducts_points_with_a_cap(cat):

@@ -13,6 +13,7 @@ import pytest
 from lo import convert, needs_soffice
 
 from jinan_eval_gui import catalogue as catalogue_mod
+from jinan_eval_gui.catalogue import INPUT_KIND_LABELS
 from jinan_eval_gui.errors import ExportError
 from jinan_eval_gui.outputs import workbook as export
 from jinan_eval_gui.scoring import engine
@@ -142,7 +143,7 @@ def scenario(cat, seed: int = 1):
     values[PER_UNIT_ID]["has_cii"] = [Decimal(1)] * n
     values[PER_UNIT_ID]["has_mechanism"] = [Decimal(i % 2) for i in range(n)]
     values[PER_UNIT_ID]["missed"] = [Decimal(i % 3) for i in range(n)]
-    values[PER_UNIT_ID]["missed"][2] = None  # this unit did not report fully: left out
+    values[PER_UNIT_ID]["missed"][2] = None  # this unit did not report fully: 须补报
     text_key = next(s.key for s in cat.indicator(TEXT_ID).inputs if s.kind == "text")
     values[TEXT_ID][text_key] = "=1+1"
     overrides = {EXPERT_ID: Override(Decimal("88.50"), "@SUM(A1) 专家组现场核查")}
@@ -191,9 +192,11 @@ def test_scenario_covers_every_status(cat, single):
     assert statuses[MISSING_ID] == "missing"
     assert statuses[INVALID_ID] == "invalid"
     assert statuses[EXPERT_ID] == "expert"
-    assert statuses[TABLE_ID] == statuses[PER_UNIT_ID] == "ok"
+    assert statuses[TABLE_ID] == "ok"
+    # a unit of the per-unit deduction did not report: deducted from what was reported, 须补报
+    assert statuses[PER_UNIT_ID] == "missing" and res.indicators[PER_UNIT_ID].score > 0
     assert res.deductions > 0
-    assert sum(1 for s in statuses.values() if s == "ok") == len(statuses) - 3
+    assert sum(1 for s in statuses.values() if s == "ok") == len(statuses) - 4
 
 
 def test_sheets_exist_and_file_is_atomic(single):
@@ -235,8 +238,10 @@ def test_every_score_in_calc_is_a_formula(cat, single):
     for name, cell in block_scores:
         if "专家评分" in name:
             assert cell.value == 88.5
-        elif "扣分" in name and ("缺报" in name or "数据有误" in name):
+        elif "扣分" in name and "数据有误" in name:
             assert cell.value == 0
+        elif "扣分" in name and "缺报" in name:  # 须补报: deducted from what was reported
+            assert str(cell.value).startswith("=ROUND(MAX(0,")
         else:
             assert str(cell.value).startswith("=ROUND(") or "缺报" in name or "数据有误" in name
             assert str(cell.value).startswith("=")
@@ -273,22 +278,21 @@ def test_raw_data_numbers_are_numbers_and_lists_contiguous(cat, single):
     path, _, values = single
     ws = openpyxl.load_workbook(path)["原始数据"]
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=3)]
-    visits = [r[7] for r in rows if r[1] == TABLE_ID and r[4] == "hospitals.visits"]
+    table = cat.indicator(TABLE_ID).input("hospitals")
+    visits_label = f"{table.label}：{next(c.label for c in table.columns if c.key == 'visits')}"
+    visits = [r[7] for r in rows if r[1] == TABLE_ID and r[3] == visits_label]
     assert visits == [float(v) if v != int(v) else int(v)
                       for v in values[TABLE_ID]["hospitals.visits"]]
-    per_unit = [(r[5], r[7]) for r in rows if r[1] == PER_UNIT_ID and r[4] == "missed"]
+    missed_label = cat.indicator(PER_UNIT_ID).input("missed").label
+    per_unit = [(r[5], r[7]) for r in rows if r[1] == PER_UNIT_ID and r[3] == missed_label]
     units = list(cat.units_of(cat.indicator(PER_UNIT_ID)))
     assert [u for u, _ in per_unit] == units[:2] + units[3:] + [units[2]]  # gap last
+    numeric = {INPUT_KIND_LABELS[k] for k in ("count", "amount", "percent", "yesno", "choice",
+                                               "rank", "level", "score")}
+    assert {r[4] for r in rows} <= set(INPUT_KIND_LABELS.values())  # the type, never a key
     for r in rows:
-        if r[4] and r[7] is not None and r[4] != "hospitals.name" and not str(r[4]).startswith(
-                ("evidence", "note")):
-            spec_kind = None
-            ind = cat.indicator(r[1])
-            for s in ind.inputs:
-                if s.key == r[4]:
-                    spec_kind = s.kind
-            if spec_kind not in (None, "text"):
-                assert isinstance(r[7], int | float), r
+        if r[4] in numeric and r[7] is not None:
+            assert isinstance(r[7], int | float), r
 
 
 def test_scores_sheet_layout(cat, single):
@@ -318,7 +322,8 @@ def test_notes_sheet_lists_every_indicator(cat, single):
     ids = {r[0].value for r in ws.iter_rows() if isinstance(r[0].value, int)}
     assert ids == {i.id for i in cat.indicators}
     text = " ".join(str(c.value) for row in ws.iter_rows() for c in row if c.value)
-    assert "missing_score" in text and "deduction_cap" in text
+    for spec in cat.parameters:  # by their Chinese names, never their keys
+        assert spec.label in text and spec.key not in text
 
 
 def test_progress_and_cancel(cat, tmp_path):
@@ -501,15 +506,16 @@ def test_half_cents_round_like_the_engine(cat, tmp_path):
 def test_per_unit_gap_and_values_from_results(cat, single, tmp_path):
     path, res, values = single
     wb = openpyxl.load_workbook(path)
+    missed = cat.indicator(PER_UNIT_ID).input("missed").label
     rows = [[c.value for c in r] for r in wb["原始数据"].iter_rows(min_row=3)
-            if r[1].value == PER_UNIT_ID and r[4].value == "missed"]
+            if r[1].value == PER_UNIT_ID and r[3].value == missed]
     units = cat.units_of(cat.indicator(PER_UNIT_ID))
     assert len(rows) == len(units)
     assert rows[-1][5] == units[2] and rows[-1][7] is None and "不参与计算" in rows[-1][11]
     assert all(isinstance(r[7], int | float) for r in rows[:-1])
     assert [r[5] for r in rows[:-1]] == [u for i, u in enumerate(units) if i != 2]
 
-    # nobody reported 66: 缺报, and a deduction indicator then deducts nothing (constant 0);
+    # nobody reported 66: 缺报 (须补报), deducted from what was reported, i.e. nothing yet;
     # the values come from the results when values_by_entity is omitted
     values = synthetic_values(cat, seed=5)
     values[PER_UNIT_ID] = {}
@@ -519,4 +525,5 @@ def test_per_unit_gap_and_values_from_results(cat, single, tmp_path):
     calc = openpyxl.load_workbook(out)["计算过程"]
     score_row = next(r for r in calc.iter_rows() if r[2].value == "扣分" and r[1].value
                      and "缺报" in r[1].value)
-    assert score_row[5].value == 0 and "不扣分" in score_row[7].value
+    assert str(score_row[5].value).startswith("=ROUND(MAX(0,") and "须补报" in score_row[7].value
+    assert res.indicators[PER_UNIT_ID].score == 0

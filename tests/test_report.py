@@ -26,6 +26,7 @@ from docx.oxml.ns import qn
 from lo import convert, needs_soffice
 
 from jinan_eval_gui import catalogue
+from jinan_eval_gui.catalogue.rules import wording
 from jinan_eval_gui.errors import ExportError
 from jinan_eval_gui.outputs import report
 from jinan_eval_gui.outputs.report import charts, fonts
@@ -62,7 +63,8 @@ SMALL_RAW = {
         {"id": 2, "parent": "A.1", "name": "一站式办理率", "weight": 50,
          "inputs": [{"key": "m", "label": "一站式办理事项数", "kind": "count"},
                     {"key": "t", "label": "事项总数", "kind": "count"}],
-         "params": {"target": 80}, "assumption": "达到目标值 80% 得满分。",
+         "params": {"target": 80}, "param_labels": {"target": "目标办理率（%）"},
+         "assumption": "达到目标值 80% 得满分。",
          "steps": [{"name": "rate", "label": "办理率", "expr": "100 * CAPRATIO(m, t)"}],
          "score": {"expr": "100 * ATTAIN(rate, target)"}},
         {"id": 3, "parent": "A.2", "name": "公交电子支付率", "weight": 100,
@@ -72,7 +74,9 @@ SMALL_RAW = {
          "inputs": [{"key": "s", "label": "调查得分", "kind": "score"}], "score": {"expr": "s"}},
         {"id": 5, "parent": "S.1", "name": "失泄密事件（扣分制）", "kind": "deduction",
          "inputs": [{"key": "events", "label": "失泄密事件数", "kind": "count", "unit": "起"}],
-         "params": {"cap": 5, "per_event": 1}, "assumption": "每起扣 1 分，最多扣 5 分。",
+         "params": {"cap": 5, "per_event": 1},
+         "param_labels": {"cap": "本项扣分上限", "per_event": "每起事件扣分"},
+         "assumption": "每起扣 1 分，最多扣 5 分。",
          "score": {"expr": "MIN(cap, per_event * events)"}},
     ],
 }
@@ -261,9 +265,10 @@ def test_appendix_b_states_assumptions_rules_and_parameters(cat, scored, built):
         assert f"{ind.id}  {ind.name}" in text
         if ind.assumption:
             assert ind.assumption in text
-        assert scored.res.indicators[ind.id].rule in text
-        for name in ind.params:
-            assert f"{name} = " in text
+        variant = scored.res.indicators[ind.id].variant
+        assert wording.lines(ind, cat.parameters, variant=variant)[-1] in text  # in Chinese
+        for name, value in ind.params.items():
+            assert f"{ind.param_labels[name]} {report.fmt_number(value)}" in text
     (params,) = report.iter_tables(built, "params")
     labels = {r[0] for r in params.rows}
     assert {p.label for p in cat.parameters} == labels
@@ -276,7 +281,9 @@ def test_changed_parameter_is_marked(cat):
     res = engine.score(cat, synthetic_values(cat, 3), params={f"{ind.id}.{name}": default + 1})
     rep = report.build_report(cat, res, round_info={"year": 2024})
     text = "\n".join(b.text for b in rep.blocks if isinstance(b, report.Paragraph))
-    assert f"{name} = {report.fmt_number(default + 1)}（本轮调整，默认 {report.fmt_number(default)}）" in text
+    label = ind.param_labels[name]
+    assert (f"{label} {report.fmt_number(default + 1)}（本轮调整，默认 {report.fmt_number(default)}）"
+            in text)
 
 
 def test_without_previous_or_others_there_is_no_ranking_or_change(cat):

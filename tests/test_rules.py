@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import builtins
 import re
+import time
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
@@ -18,7 +20,10 @@ from jinan_eval_gui.catalogue.rules import (
     compile_excel,
     is_identifier,
     parse,
+    round_half_up,
     split_identifier,
+    to_decimal,
+    to_places,
 )
 from jinan_eval_gui.errors import EvalError, RuleError
 
@@ -51,8 +56,7 @@ GOLDEN = [
     ("(1 + 2) * 3", "9"),
     ("a - b - c", "-8"),  # left-associative: (4-5)-7
     ("a / b", "0.8"),
-    # (8/3)/2: 8/3 rounds to ...667 (28 digits), halving gives ...3335, half-even -> ...334
-    ("total / n / 2", "1.333333333333333333333333334"),
+    ("total / n / 2", "4/3"),  # (8/3)/2 exactly; no digit is rounded anywhere
     ("-a + 3", "-1"),
     ("-(a - b) * 2", "2"),
     ("--a", "4"),
@@ -90,7 +94,7 @@ GOLDEN = [
     ("MIN(3)", "3"),
     ("SUM(a, b, c)", "16"),
     ("AVERAGE(a, b)", "4.5"),
-    ("AVERAGE(1, 2, 2)", "1.666666666666666666666666667"),
+    ("AVERAGE(1, 2, 2)", "5/3"),
     ("COUNT(a, b, c)", "3"),
     ("ABS(-a)", "4"),
     ("ABS(a - 100)", "96"),
@@ -133,9 +137,8 @@ GOLDEN = [
     ("RANKSCORE(1, 16, 0.6)", "1"),
     ("RANKSCORE(16, 16, 0.6)", "0.6"),
     ("RANKSCORE(6, 11, 0)", "0.5"),  # 1 - 5/10 * 1
-    ("RANKSCORE(5, 16, 0.6)", "0.8933333333333333333333333333"),  # 1 - 4/15*0.4
-    # beyond n, not clamped yet: 19/15 = 1.266...667, x0.4 = 0.506...668, 1 - it = 0.493...332
-    ("RANKSCORE(20, 16, 0.6)", "0.4933333333333333333333333332"),
+    ("RANKSCORE(5, 16, 0.6)", "67/75"),  # 1 - 4/15*2/5 = 1 - 8/75
+    ("RANKSCORE(20, 16, 0.6)", "37/75"),  # beyond n, not clamped yet: 1 - 19/15*2/5
     ("RANKSCORE(40, 16, 0.6)", "0"),  # clamped
     ("RANKSCORE(0, 16, 0.6)", "1"),  # clamped
     # GROWTH
@@ -150,7 +153,7 @@ GOLDEN = [
     ("SUM(t.a, a, t.b)", "44"),  # 10 + 4 + 30
     ("AVERAGE(t.a)", "2"),
     ("AVERAGE(t.a, 8)", "3"),  # (10+8)/6
-    ("AVERAGE(t.a / t.b)", "0.2716666666666666666666666666"),  # (0+.25+1/3+.375+.4)/5
+    ("AVERAGE(t.a / t.b)", "163/600"),  # (0 + 30 + 40 + 45 + 48)/120 / 5
     ("COUNT(t.a)", "5"),
     ("COUNT(t.a, u, a)", "9"),
     ("COUNT(t.a > 2)", "5"),  # counts rows, not true rows
@@ -176,8 +179,8 @@ GOLDEN = [
 @pytest.mark.parametrize(("expr", "expected"), GOLDEN)
 def test_golden_value(expr: str, expected: str) -> None:
     result = ev(expr)
-    assert isinstance(result, Decimal)
-    assert result == D(expected)
+    assert isinstance(result, Fraction)
+    assert result == Fraction(expected)
 
 
 def test_every_function_has_a_golden_value() -> None:
@@ -205,21 +208,62 @@ def test_empty_lists_follow_excel() -> None:
         ev("AVERAGE(e)", env)
 
 
-def test_decimal_context_is_local() -> None:
+def test_the_decimal_context_plays_no_part() -> None:
     import decimal
 
     before = decimal.getcontext().prec
     decimal.getcontext().prec = 5
     try:
-        assert ev("1 / 3") == D("0.3333333333333333333333333333")
+        assert ev("1 / 3") == Fraction(1, 3)
+        assert ev("AVERAGE(u) * 3") == D("1.75")  # 0.5 + 1.5 - 0.25, exactly
     finally:
         decimal.getcontext().prec = before
 
 
+def test_results_are_exact_where_decimals_would_round() -> None:
+    # 23/24 + 17/17 + 1/12 + 13/30 = 99/40 exactly; 28 digits give 2.474999...9
+    assert ev("SUM(r / v)", {"r": [D(23), D(17), D(1), D(13)], "v": [D(24), D(17), D(12), D(30)]}) \
+        == Fraction(99, 40)
+    assert ev("1 / 3 * 3") == 1
+    assert ev("ROUND(100 * AVERAGE(r / v), 2)",
+              {"r": [D(23), D(17), D(1), D(13)], "v": [D(24), D(17), D(12), D(30)]}) \
+        == D("61.88")  # 61.875 exactly, half away from zero
+
+
 def test_results_never_show_a_negative_zero() -> None:
-    assert str(ev("-z")) == "0"
-    assert str(ev("ROUND(-0.001, 2)")) == "0.00"
-    assert [str(x) for x in ev("t.a * -1")] == ["0", "-1", "-2", "-3", "-4"]
+    assert str(to_decimal(ev("-z"))) == "0"
+    assert str(to_places(ev("ROUND(-0.001, 2)"), 2)) == "0.00"
+    assert str(to_places(Fraction(-1, 1000), 2)) == "0.00"
+    assert [str(to_decimal(x)) for x in ev("t.a * -1")] == ["0", "-1", "-2", "-3", "-4"]
+
+
+def test_to_decimal_is_exact_when_the_expansion_ends() -> None:
+    assert to_decimal(Fraction(99, 160)) == D("0.61875")
+    assert str(to_decimal(Fraction(61875, 1000))) == "61.875"
+    assert str(to_decimal(Fraction(1300))) == "1300"
+    assert str(to_decimal(Fraction(1, 3))) == "0." + "3" * 28
+    assert str(to_decimal(Fraction(-2, 3))) == "-0." + "6" * 27 + "7"
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "expected"),
+    [
+        (Fraction(2675, 1000), 2, "2.68"),
+        (Fraction(-2675, 1000), 2, "-2.68"),
+        (Fraction(99, 160) * 100, 2, "61.88"),  # 61.875
+        (Fraction(6187499, 100000), 2, "61.87"),  # just below the half
+        (Fraction(1, 3), 2, "0.33"),
+        (Fraction(2, 3), 2, "0.67"),
+        (Fraction(5, 2), 0, "3"),
+        (Fraction(-5, 2), 0, "-3"),
+        (Fraction(1250), -2, "1300"),
+        (Fraction(-1250), -2, "-1300"),
+    ],
+)
+def test_round_half_up_is_exact(value: Fraction, places: int, expected: str) -> None:
+    assert round_half_up(value, places) == D(expected)
+    if places >= 0:
+        assert str(to_places(value, places)) == expected
 
 
 def test_int_values_are_accepted() -> None:
@@ -312,9 +356,55 @@ def test_list_in_scalar_position_at_evaluation() -> None:
 
 
 def test_overflow_is_a_data_error() -> None:
-    env = {"a": D("1e999990")}
     with pytest.raises(RuleEvalError, match="超出范围"):
-        ev("a * a", env)
+        ev("a * a * a", {"a": D("1e150")})
+    with pytest.raises(RuleEvalError, match="a 的数值超出范围"):
+        ev("a + 1", {"a": D("1e999990")})
+    with pytest.raises(RuleEvalError, match="a 的数值超出范围"):
+        ev("a + 1", {"a": 10**400})
+    with pytest.raises(RuleEvalError, match="小数位数过多"):
+        ev("a + 1", {"a": D("1e-999990")})
+    with pytest.raises(RuleEvalError, match="数值无效"):
+        ev("a + 1", {"a": D("NaN")})
+
+
+@pytest.mark.parametrize(
+    ("expr", "env"),
+    [
+        # the denominator of 1/1 + 1/2 + … + 1/n is about 1.44·n bits: it outgrows the bound
+        ("SUM(1 / t.a)", {"t.a": [D(n) for n in range(1, 20000)]}),
+        ("AVERAGE(t.a / t.b)", {"t.a": [D(1)] * 3000, "t.b": [D(10007 + 2 * n) for n in range(3000)]}),
+        ("x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x", {"x": D("1." + "3" * 999)}),
+    ],
+)
+def test_hostile_sizes_fail_fast_with_a_clear_message(expr: str, env: dict) -> None:
+    start = time.perf_counter()
+    with pytest.raises(RuleEvalError, match="精度过高|小数位数过多"):
+        ev(expr, env)
+    assert time.perf_counter() - start < 2
+
+
+def test_ordinary_long_columns_stay_exact() -> None:
+    # 60 hospitals with nine-digit visit counts: well inside the bound
+    visits = [D(100_000_007 + 2 * n) for n in range(60)]
+    reads = [v - 1 for v in visits]
+    value = ev("AVERAGE(t.a / t.b)", {"t.a": reads, "t.b": visits})
+    exact = sum(Fraction(r) / Fraction(v) for r, v in zip(reads, visits, strict=True))
+    assert value == exact / 60
+
+
+@pytest.mark.parametrize(
+    ("expr", "expected"),
+    [
+        ("ROUND(1 / 3, 500)", Fraction(1, 3)),  # beyond 400 places: unchanged
+        ("ROUND(1 / 3, 50)", Fraction(int("3" * 50), 10**50)),
+        ("ROUND(123456, -400)", Fraction(0)),
+        ("ROUND(1 / 3, 1e14)", Fraction(1, 3)),
+        ("ROUND(5, -1e14)", Fraction(0)),
+    ],
+)
+def test_round_with_extreme_digit_counts_stays_exact_and_quick(expr: str, expected: Fraction) -> None:
+    assert ev(expr) == expected
 
 
 # --------------------------------------------------------------------------- refusals
@@ -420,7 +510,7 @@ def test_line_is_named_for_multi_line_rules() -> None:
 
 def test_multi_line_rule_in_parentheses_is_accepted() -> None:
     rule = parse("(\n  RATIO(a, b)\n  + 1\n)")
-    assert rule.evaluate(ENV) == D("1.8")
+    assert rule.evaluate(ENV) == Fraction(9, 5)
 
 
 def test_where_defaults_to_a_generic_label() -> None:
@@ -695,6 +785,17 @@ def test_round_matches_half_up_quantize(x: Decimal) -> None:
     from decimal import ROUND_HALF_UP
 
     assert parse("ROUND(x, 2)").evaluate({"x": x}) == x.quantize(D("0.01"), ROUND_HALF_UP)
+
+
+@given(num=st.integers(-(10**9), 10**9), den=st.integers(1, 10**9), places=st.integers(-3, 6))
+def test_round_of_a_ratio_is_half_away_from_zero_exactly(num: int, den: int, places: int) -> None:
+    got = parse(f"ROUND(n / d, {places})").evaluate({"n": num, "d": den})
+    scaled = Fraction(num, den) * Fraction(10) ** places
+    # reference: the nearest multiple, ties away from zero, by integer arithmetic
+    lower = scaled.numerator // scaled.denominator
+    rest = scaled - lower
+    whole = lower + 1 if rest > Fraction(1, 2) or (rest == Fraction(1, 2) and scaled > 0) else lower
+    assert got == whole / Fraction(10) ** places
 
 
 @given(values=st.lists(decimals, min_size=1, max_size=8), k=decimals)

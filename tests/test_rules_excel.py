@@ -9,7 +9,9 @@ by LibreOffice, not by us.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+import math
+from decimal import Decimal
+from fractions import Fraction
 
 import openpyxl
 import pytest
@@ -38,13 +40,33 @@ SCALARS: dict[str, Decimal] = {
     "den": D(20000),
     "p": D("10.05"),
     "neg": D("-2.675"),
+    # 城市运行一体化综合管理平台 (30): b-items 7/12, 12/35, 4/5, 27/35 and 47.65/168
+    "reported": D(60),
+    "filed": D(35),
+    "dispatched": D(35),
+    "dispatch_ok": D(12),
+    "due": D(5),
+    "ontime": D(4),
+    "closed": D(27),
+    "cover": D("47.65"),
+    "built": D(168),
 }
 LISTS: dict[str, list[Decimal]] = {
     "t.a": [D(0), D(1), D(2), D(3), D(4)],
     "t.b": [D(2), D(4), D(6), D(8), D(10)],
     "t.c": [D(3), D(0), D(1), D(5), D(2)],
     "u": [D("0.5"), D("1.5"), D("-0.25"), D("0.875"), D("1.005")],
+    # 门诊健康档案调阅率 (16): four hospitals whose rates average exactly 0.61875
+    "h.reads": [D(23), D(17), D(1), D(13)],
+    "h.visits": [D(24), D(17), D(12), D(30)],
 }
+
+BOUNDARY_16 = "100 * AVERAGE(h.reads / h.visits)"
+BOUNDARY_16_CAPPED = "100 * AVERAGE(CLAMP01(h.reads / h.visits))"
+BOUNDARY_30 = (
+    "100 * AVERAGE(CAPRATIO(filed, reported), CAPRATIO(dispatch_ok, dispatched), "
+    "CAPRATIO(ontime, due), CAPRATIO(closed, filed), CAPRATIO(cover, built))"
+)
 
 CORPUS = [
     # arithmetic, precedence, unary minus
@@ -111,6 +133,11 @@ CORPUS = [
     "SUM(t.a * ATTAIN(a, 10))",
     "100 * AVERAGE(CAPRATIO(a, b), CLAMP01(SUM(u) / 2))",
     "100 * AVERAGE(CLAMP01(u * 1.1))",
+    # exact half cents that 28-digit decimals missed (61.875 and 55.625)
+    BOUNDARY_16,
+    BOUNDARY_16_CAPPED,
+    BOUNDARY_30,
+    f"ROUND({BOUNDARY_16}, 2)",
 ]
 
 # Rules that have no value for these data: the engine reports 数据有误, the workbook an error.
@@ -122,8 +149,10 @@ FAILING = [
 ]
 
 
-def round2(x: Decimal) -> Decimal:
-    return x.quantize(D("0.01"), ROUND_HALF_UP)
+def round2(x: Decimal | Fraction) -> Decimal:
+    """The test's own reference: half away from zero to 2 decimals, on the exact value."""
+    whole = math.floor(abs(Fraction(x)) * 100 + Fraction(1, 2))
+    return D(whole if x >= 0 else -whole) / 100
 
 
 def _layout() -> dict[str, str]:
@@ -191,12 +220,13 @@ def test_libreoffice_agrees_to_the_cent(
 ) -> None:
     rule = parse(expr)
     expected = rule.evaluate(_env())
-    assert isinstance(expected, Decimal)
+    assert isinstance(expected, Fraction)
     rounded, raw = recalculated[expr]
     assert isinstance(rounded, int | float), f"{expr}: LibreOffice gave {rounded!r}"
-    assert round2(D(repr(rounded))) == round2(expected), f"{expr}: {rounded} vs {expected}"
+    # LibreOffice's ROUND(…, 2) equals the exact value rounded half up, to the cent
+    assert D(repr(rounded)) == round2(expected), f"{expr}: {rounded} vs {expected}"
     assert isinstance(raw, int | float)
-    assert abs(D(repr(raw)) - expected) <= D("1e-9") * max(D(1), abs(expected))
+    assert abs(Fraction(repr(raw)) - expected) <= Fraction(1, 10**9) * max(1, abs(expected))
 
 
 @pytest.mark.parametrize(
@@ -209,6 +239,15 @@ def test_libreoffice_agrees_to_the_cent(
         ("ROUND(100 * RATIO(107, 400), 1)", "26.8"),
         ("ROUND(1.005, 2)", "1.01"),
         ("ROUND(neg, 2)", "-2.68"),
+        # 16: (23/24 + 17/17 + 1/12 + 13/30)/4 = (115 + 120 + 10 + 52)/120/4 = 297/480
+        #     = 0.61875 exactly -> 61.875 -> 61.88 (28-digit decimals gave 61.87)
+        (BOUNDARY_16, "61.88"),
+        (BOUNDARY_16_CAPPED, "61.88"),
+        (f"ROUND({BOUNDARY_16}, 2)", "61.88"),
+        # 30: 7/12 + 12/35 + 4/5 + 27/35 + 47.65/168 over 3360:
+        #     (1960 + 1152 + 2688 + 2592 + 953)/3360 = 9345/3360 = 2.78125; /5 = 0.55625
+        #     -> 55.625 -> 55.63 (28-digit decimals gave 55.62)
+        (BOUNDARY_30, "55.63"),
     ],
 )
 def test_half_cent_cases_round_up_in_both(

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ from jinan_eval_gui.errors import CatalogueError, RuleError
 from jinan_eval_gui.system import paths
 
 from . import rules
+from .assumptions import build_assumptions
 from .model import (
     _ASSUMPTION_FUNCTIONS,
     _KEY_RE,
@@ -35,6 +38,7 @@ from .model import (
     Step,
     Unit,
     UnitRef,
+    Variant,
 )
 
 
@@ -55,7 +59,8 @@ def read_raw(path: Path) -> dict[str, Any]:
     """Merge the catalogue's TOML files into one plain dict (indicators merged by id)."""
     if path.is_dir():
         files = [path / "catalogue.toml", path / "units.toml", path / "indicators.toml",
-                 path / "parameters.toml", *sorted((path / "scoring").glob("*.toml"))]
+                 path / "parameters.toml", *sorted((path / "scoring").glob("*.toml")),
+                 path / "assumptions.toml"]
         files = [f for f in files if f.exists()]
         if not files:
             raise CatalogueError(f"文件夹“{path}”中没有指标体系文件（catalogue.toml 等）")
@@ -65,13 +70,14 @@ def read_raw(path: Path) -> dict[str, Any]:
         files = [path]
     else:
         raise CatalogueError(f"找不到指标体系文件“{path}”", hint="请检查路径是否正确")
-    merged: dict[str, Any] = {"meta": {}, "level1": [], "level2": [], "unit": [], "parameter": []}
+    merged: dict[str, Any] = {"meta": {}, "level1": [], "level2": [], "unit": [], "parameter": [],
+                              "assumption": []}
     indicators: dict[int, dict[str, Any]] = {}
     order: list[int] = []
     for file in files:
         data = _read_toml(file)
         merged["meta"].update(data.get("meta", {}))
-        for key in ("level1", "level2", "unit", "parameter"):
+        for key in ("level1", "level2", "unit", "parameter", "assumption"):
             merged[key].extend(data.get(key, []))
         for entry in data.get("indicator", []):
             ind_id = entry.get("id")
@@ -96,6 +102,9 @@ def _read_toml(file: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         raise CatalogueError(f"指标体系文件“{file.name}”格式有误：{exc}",
                              hint="请用文本编辑器检查该行的引号、括号和逗号") from exc
+    except UnicodeDecodeError as exc:  # an .xlsx, a .doc, a GBK text: not our TOML
+        raise CatalogueError(f"“{file.name}”不是指标体系文件（应为 UTF-8 编码的 TOML 文本）",
+                             hint="请选择指标体系文件夹或其中的 .toml 文件") from exc
     except OSError as exc:
         raise CatalogueError(f"无法读取指标体系文件“{file}”：{exc.strerror}") from exc
 
@@ -124,22 +133,31 @@ def _text(entry: Mapping[str, Any], key: str, where: str, *, required: bool = Tr
     return value
 
 
-def build(raw: dict[str, Any]) -> Catalogue:
-    """Turn merged raw data into a validated :class:`Catalogue` (or raise CatalogueError)."""
+def build(raw: dict[str, Any], *, lenient_labels: bool = False) -> Catalogue:
+    """Turn merged raw data into a validated :class:`Catalogue` (or raise CatalogueError).
+
+    ``lenient_labels``: a round file's snapshot from before parameters had Chinese names
+    (``param_labels``) still opens; see :func:`_param_labels`.
+    """
     meta = raw.get("meta", {})
     version = _text(meta, "version", "指标体系元数据（meta）")
     units = _build_units(raw.get("unit", []))
     level1 = _build_level1(raw.get("level1", []))
     level2 = _build_level2(raw.get("level2", []), {l1.id for l1 in level1})
     known_units = {u.name for u in units}
-    indicators = tuple(_build_indicator(e, {l2.id for l2 in level2}, known_units)
+    indicators = tuple(_build_indicator(e, {l2.id for l2 in level2}, known_units,
+                                        lenient_labels=lenient_labels)
                        for e in raw.get("indicator", []))
     parameters = tuple(_build_parameter(e) for e in raw.get("parameter", []))
+    parameter_keys = {p.key for p in parameters} | {
+        f"{ind.id}.{name}" for ind in indicators for name in ind.params}
+    assumptions = build_assumptions(raw.get("assumption", []), {i.id: i for i in indicators},
+                                    parameter_keys)
     cat = Catalogue(
         title=_text(meta, "title", "指标体系元数据（meta）"), version=version,
         source=_text(meta, "source", "指标体系元数据（meta）", required=False),
         level1=level1, level2=level2, indicators=tuple(sorted(indicators, key=lambda i: i.id)),
-        units=units, parameters=parameters, raw=raw,
+        units=units, parameters=parameters, raw=raw, assumptions=assumptions,
     )
     _validate_tree(cat)
     return cat
@@ -244,7 +262,7 @@ def _parse(expr: Any, where: str) -> rules.Rule:
 
 
 def _build_indicator(entry: dict[str, Any], level2_ids: set[str],
-                     known_units: set[str]) -> Indicator:
+                     known_units: set[str], *, lenient_labels: bool = False) -> Indicator:
     ind_id = entry["id"]
     where = f"三级指标 {ind_id}"
     name = _text(entry, "name", where)
@@ -273,9 +291,7 @@ def _build_indicator(entry: dict[str, Any], level2_ids: set[str],
     score_entry = entry.get("score")
     if not isinstance(score_entry, dict):
         raise CatalogueError(f"{where}（{name}）没有评分规则（score）", hint="每个三级指标都必须有评分规则")
-    steps = tuple(Step(_text(s, "name", where), _text(s, "label", where, required=False),
-                       _parse(s.get("expr"), f"{where}（{name}）的中间量“{s.get('name')}”"))
-                  for s in entry.get("steps", []))
+    steps = _build_steps(entry, f"{where}（{name}）")
     checks = tuple(Check(_parse(c.get("expr"), f"{where}（{name}）的校验规则"),
                          _text(c, "message", f"{where} 的校验规则"), c.get("severity", "error"))
                    for c in entry.get("checks", []))
@@ -288,14 +304,81 @@ def _build_indicator(entry: dict[str, Any], level2_ids: set[str],
         assumption=_text(entry, "assumption", where, required=False), collect=collect,
         params=params, inputs=inputs, checks=checks, steps=steps,
         score=_parse(score_entry.get("expr"), f"{where}（{name}）的评分规则"),
+        param_labels=_param_labels(entry, params, f"{where}（{name}）", lenient_labels),
+        variants=_build_variants(entry, f"{where}（{name}）"),
+        max_deduction=_text(entry, "max_deduction", where, required=False),
     )
+    if ind.max_deduction and ind.max_deduction not in ind.params:
+        raise CatalogueError(f"{where}（{name}）的扣分上限参数“{ind.max_deduction}”不在本指标的参数中")
     _validate_rules(ind)
+    for variant in ind.variants.values():
+        _validate_rules(replace(ind, steps=variant.steps, score=variant.score, variants={}),
+                        f"的计分方式“{variant.label}”")
     return ind
 
 
-def _validate_rules(ind: Indicator) -> None:
+def _param_labels(entry: Mapping[str, Any], params: Mapping[str, Decimal], where: str,
+                  lenient: bool) -> dict[str, str]:
+    """The Chinese name of every parameter: required, because people never see the key.
+
+    A snapshot from before names existed (``lenient``) borrows the built-in catalogue's name
+    of the same indicator's parameter, else a neutral 参数1, 参数2 …, so old rounds open.
+    """
+    given = entry.get("param_labels", {})
+    if not isinstance(given, dict):
+        raise CatalogueError(f"{where}的参数名称（param_labels）应写成 {{ 参数 = \"名称\" }}")
+    unknown = sorted(set(given) - set(params))
+    if unknown:
+        raise CatalogueError(f"{where}的参数名称（param_labels）中有未定义的参数：{'、'.join(unknown)}",
+                             hint="请删除多余的名称，或在 params 中补上该参数")
+    labels = {}
+    for n, key in enumerate(params, 1):
+        label = given.get(key)
+        if label is None and lenient:
+            label = _builtin_param_labels().get((entry.get("id"), key)) or f"参数{n}"
+        if not isinstance(label, str) or not label.strip():
+            raise CatalogueError(f"{where}的参数“{key}”没有中文名称",
+                                 hint=f"请在 param_labels 中写明，如 {{ {key} = \"目标值\" }}")
+        labels[key] = label.strip()
+    return labels
+
+
+@cache
+def _builtin_param_labels() -> dict[tuple[int, str], str]:
+    """Parameter names of the built-in catalogue (read, not built), for old snapshots."""
+    try:
+        raw = read_raw(default_dir())
+    except CatalogueError:
+        return {}
+    return {(e.get("id"), key): label for e in raw.get("indicator", [])
+            for key, label in (e.get("param_labels") or {}).items() if isinstance(label, str)}
+
+
+def _build_steps(entry: Mapping[str, Any], where: str) -> tuple[Step, ...]:
+    return tuple(Step(_text(s, "name", where), _text(s, "label", where, required=False),
+                      _parse(s.get("expr"), f"{where}的中间量“{s.get('name')}”"))
+                 for s in entry.get("steps", []))
+
+
+def _build_variants(entry: Mapping[str, Any], where: str) -> dict[str, Variant]:
+    """Named alternative readings (``[[indicator.variants]]``), each with steps and a score."""
+    variants: dict[str, Variant] = {}
+    for v in entry.get("variants", []):
+        key = v.get("key", "")
+        where_v = f"{where}的计分方式“{v.get('label') or key}”"
+        if not isinstance(key, str) or not _KEY_RE.match(key) or key in variants:
+            raise CatalogueError(f"{where_v}的键名（key）无效或重复")
+        score_entry = v.get("score")
+        if not isinstance(score_entry, dict):
+            raise CatalogueError(f"{where_v}没有评分规则（score）")
+        variants[key] = Variant(key, _text(v, "label", where_v), _build_steps(v, where_v),
+                                _parse(score_entry.get("expr"), f"{where_v}的评分规则"))
+    return variants
+
+
+def _validate_rules(ind: Indicator, reading: str = "") -> None:
     """Every name a rule uses is defined before use; targets and rubrics are declared."""
-    where = f"三级指标 {ind.id}（{ind.name}）"
+    where = f"三级指标 {ind.id}（{ind.name}）{reading}"
     defined = {spec.key for spec in ind.inputs if spec.kind not in ("table", "text")}
     defined |= {f"{s.key}.{c.key}" for s in ind.inputs if s.kind == "table" for c in s.columns}
     defined |= set(ind.params)
@@ -333,7 +416,7 @@ def _require_names(rule: rules.Rule, defined: set[str], where: str) -> None:
 
 
 def _validate_tree(cat: Catalogue) -> None:
-    """Counts, parents and sibling weights: the seed's 一、二级指标下各分项权重之和均为100%."""
+    """Counts, parents and sibling weights: the 指标体系's 一、二级指标下各分项权重之和均为100%."""
     _unique((ind.id for ind in cat.indicators), "三级指标")
     if not cat.indicators:
         raise CatalogueError("指标体系中没有三级指标")

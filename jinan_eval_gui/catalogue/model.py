@@ -16,6 +16,7 @@ from functools import cached_property
 from typing import Any
 
 from . import rules
+from .assumptions import SETTING_DEFAULTS, Assumption
 
 INPUT_KINDS = (
     "count", "amount", "percent", "yesno", "choice", "rank", "level", "score", "table", "text",
@@ -45,7 +46,7 @@ class Unit:
 
 @dataclass(frozen=True)
 class UnitRef:
-    """An indicator's reference to a unit, with the seed's note such as （通信网络处）."""
+    """An indicator's reference to a unit, with the 指标体系's note such as （通信网络处）."""
 
     name: str
     note: str = ""
@@ -114,8 +115,24 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Variant:
+    """A named alternative reading of an indicator's rule (its own steps and score).
+
+    Off unless an assumption's choice selects it (:mod:`.assumptions`); inputs, checks and
+    parameters stay the indicator's.
+    """
+
+    key: str
+    label: str
+    steps: tuple[Step, ...]
+    score: rules.Rule
+
+
+@dataclass(frozen=True)
 class Indicator:
-    """A level-3 indicator: the seed's text plus our reading of how it is scored."""
+    """A level-3 indicator: the 指标体系's text (name, weight, description, method, attribute,
+    units) plus the tool's reading of how it is scored (assumption, inputs, checks, rule,
+    parameters with their Chinese names)."""
 
     id: int
     parent: str
@@ -135,6 +152,19 @@ class Indicator:
     checks: tuple[Check, ...]
     steps: tuple[Step, ...]
     score: rules.Rule
+    param_labels: dict[str, str] = field(default_factory=dict)
+    """The Chinese name of each parameter in ``params`` (e.g. floor → 末名得分率): what a
+    person reads wherever a parameter is shown; the key stays internal."""
+    variants: Mapping[str, Variant] = field(default_factory=dict)
+    max_deduction: str = ""
+    """For a deduction indicator: the parameter holding its most points (the 扣分上限)."""
+
+    def reading(self, variant: str = "") -> tuple[tuple[Step, ...], rules.Rule]:
+        """Steps and score rule of the default reading, or of the named alternative."""
+        if not variant:
+            return self.steps, self.score
+        chosen = self.variants[variant]
+        return chosen.steps, chosen.score
 
     def input(self, key: str) -> InputSpec:
         for spec in self.inputs:
@@ -192,6 +222,7 @@ class Catalogue:
     units: tuple[Unit, ...]
     parameters: tuple[ParameterSpec, ...]
     raw: Mapping[str, Any] = field(repr=False, compare=False, default_factory=dict)
+    assumptions: tuple[Assumption, ...] = ()
 
     # -- lookups -------------------------------------------------------------------------
     @cached_property
@@ -240,6 +271,34 @@ class Catalogue:
                 values[f"{ind.id}.{name}"] = value
         return values
 
+    # -- assumptions ---------------------------------------------------------------------
+    def assumption(self, assumption_id: str) -> Assumption:
+        """The registered assumption ``assumption_id`` (KeyError if not registered)."""
+        for a in self.assumptions:
+            if a.id == assumption_id:
+                return a
+        raise KeyError(assumption_id)
+
+    def reading_choices(self, chosen: Mapping[str, str] | None = None
+                        ) -> tuple[dict[int, str], dict[str, str]]:
+        """Indicator variants and engine settings for the given choices (defaults elsewhere).
+
+        ``chosen`` maps assumption ids to choice keys, as the round keeps them; ids or keys the
+        catalogue does not know are ignored (a round made with another catalogue version).
+        """
+        variants: dict[int, str] = {}
+        settings = dict(SETTING_DEFAULTS)
+        for a in self.assumptions:
+            key = (chosen or {}).get(a.id, a.default)
+            choice = next((c for c in a.choices if c.key == key), a.default_choice)
+            variants.update(choice.variants)
+            settings.update(choice.settings)
+        return variants, settings
+
+    def assumptions_of(self, indicator_id: int) -> list[Assumption]:
+        """The assumptions that affect an indicator, in register order."""
+        return [a for a in self.assumptions if indicator_id in a.indicators or not a.indicators]
+
     # -- identity ------------------------------------------------------------------------
     @cached_property
     def canonical_json(self) -> str:
@@ -253,7 +312,9 @@ class Catalogue:
 
     # -- contracts -----------------------------------------------------------------------
     def to_contract(self) -> list[dict[str, Any]]:
-        """The ``catalog show --json`` contract: the level-3 indicators in id order."""
+        """The ``catalog show --json`` contract: the level-3 indicators in id order, each with
+        its inputs (what a values table gives: key, label, unit of measure, kind, columns) and
+        the ids of the registered assumptions that affect it."""
         rows = []
         for ind in self.indicators:
             l2 = self.level2_by_id(ind.parent)
@@ -265,8 +326,25 @@ class Catalogue:
                 "level1": {"name": l1.name, "weight": _num(l1.weight)},
                 "level2": {"name": l2.name, "weight": _num(l2.weight)},
                 "units": list(self.units_of(ind)),
+                "collect": ind.collect,
+                "inputs": [_input_contract(spec) for spec in ind.inputs],
+                "assumptions": [a.id for a in self.assumptions if ind.id in a.indicators],
             })
         return rows
+
+
+def _input_contract(spec: InputSpec) -> dict[str, Any]:
+    """An input as ``catalog show --json`` gives it: what a values table may hold for it."""
+    out: dict[str, Any] = {"key": spec.key, "label": spec.label, "unit": spec.unit,
+                           "kind": spec.kind, "required": spec.required}
+    if spec.options:
+        out["options"] = [o.label for o in spec.options]
+    if spec.owner:
+        out["owner"] = spec.owner
+    if spec.kind == "table":
+        out["max_rows"] = spec.max_rows
+        out["columns"] = [_input_contract(col) for col in spec.columns]
+    return out
 
 
 def _num(value: Decimal | None) -> int | float | None:

@@ -2,11 +2,18 @@
 
 Start-up must stay fast (``--help`` well under 0.3 s), so command modules import the core
 modules they need inside their handlers, never at module level.
+
+Text that came from a file (cell values, file, sheet and unit names, messages quoting them) is
+printed through :func:`shown`: control characters are made visible (``\x1b``, ``\n``), so a
+cell cannot move the cursor, erase lines or fake a line of the summary. :func:`out` makes every
+control character except our own tabs and line breaks visible as a second line of defence;
+JSON output is JSON-escaped and left alone.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -71,9 +78,37 @@ def command(name: str, help_text: str, build: Builder) -> Callable[[Handler], Ha
     return register
 
 
+# C0 and C1 controls, DEL, and the invisible format characters that reorder or hide text.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e"
+                       "\u2060-\u2069\ufeff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _visible(match: re.Match[str]) -> str:
+    ch = match.group()
+    if ch in _NAMED:
+        return _NAMED[ch]
+    return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+
+
+def shown(text: object) -> str:
+    """Text from a file, safe for a terminal: every control character made visible."""
+    return _CONTROLS.sub(_visible, str(text))
+
+
+def _terminal_safe(text: str) -> str:
+    """Our own line: its tabs and line breaks kept, any other control character visible."""
+    return _CONTROLS.sub(lambda m: m.group() if m.group() in "\n\t" else _visible(m), text)
+
+
 def out(text: str = "") -> None:
     """One line of output on stdout (flushed, so progress and results interleave correctly)."""
-    print(text, flush=True)
+    print(_terminal_safe(text), flush=True)
+
+
+def err(text: str) -> None:
+    """A message on stderr (control characters made visible, like :func:`out`)."""
+    print(_terminal_safe(text), file=sys.stderr, flush=True)
 
 
 def print_json(data: Any) -> None:
@@ -87,7 +122,7 @@ def print_json(data: Any) -> None:
 def progress(done: int, total: int, message: str) -> None:
     """Step-by-step progress on a terminal; silent when output goes to a file or a pipe."""
     if done < total and sys.stderr.isatty():
-        print(f"  [{done + 1}/{total}] {message}", file=sys.stderr, flush=True)
+        print(f"  [{done + 1}/{total}] {shown(message)}", file=sys.stderr, flush=True)
 
 
 def open_round(path: str, *, readonly: bool = False):
@@ -100,3 +135,12 @@ def open_round(path: str, *, readonly: bool = False):
 def weight_text(weight: Any) -> str:
     """A weight as the indicator system writes it (``15%``), or a dash where it gives none."""
     return "——" if weight is None else f"{weight}%"
+
+
+def import_not_run(exc: BaseException, *, as_json: bool, dry_run: bool) -> int:
+    """An import that could not run at all (round missing, locked, damaged): say why, and for
+    ``--json`` answer with an empty result; exit code 2."""
+    err(f"错误：{shown(exc)}")
+    if as_json:
+        print_json({"dry_run": dry_run, "error": str(exc), "files": []})
+    return 2

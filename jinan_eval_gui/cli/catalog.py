@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .base import command, group, out, print_json, weight_text
+from .base import command, group, out, print_json, shown, weight_text
 
 group("catalog", "查看或校验指标体系")
 
@@ -45,7 +45,7 @@ def cmd_catalog_check(args: argparse.Namespace) -> int:
     from jinan_eval_gui import catalogue
 
     cat = catalogue.load(args.file)
-    out(f"指标体系校验通过：{cat.title}（版本 {cat.version}）")
+    out(f"指标体系校验通过：{shown(cat.title)}（版本 {shown(cat.version)}）")
     out(f"一级指标 {len(cat.level1)} 项，二级指标 {len(cat.level2)} 项，"
         f"三级指标 {len(cat.indicators)} 项；校验值 {cat.hash}")
     return 0

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
 from jinan_eval_gui import __version__
 
-from . import app, catalog, results, rounds
-from .base import COMMANDS, GROUPS, Handler
+from . import app, assumptions, backups, catalog, results, rounds, values
+from .base import COMMANDS, GROUPS, Handler, shown
 
-MENU = (catalog, rounds, results, app)
+MENU = (catalog, rounds, values, assumptions, results, backups, app)
 """The command modules in the order ``--help`` lists their commands (the order of the year)."""
 
 
@@ -55,6 +56,13 @@ def _with_default_subcommand(argv: list[str]) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``jinan-eval``; returns the exit code."""
+    try:
+        return _main(argv)
+    except BrokenPipeError:  # ``jinan-eval --help | head``
+        return _pipe_closed()
+
+
+def _main(argv: Sequence[str] | None) -> int:
     if getattr(sys, "frozen", False):  # worker processes of the frozen app start here
         import multiprocessing
 
@@ -69,21 +77,62 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_handler(handler: Handler, args: argparse.Namespace) -> int:
-    """Run a command, turning every failure into a Chinese message and an exit code."""
-    from jinan_eval_gui.errors import EvalError
+    """Run a command, turning every failure into a Chinese message and an exit code.
 
+    Exit 1 with one line on stderr for: the core's errors (their own message), the machine
+    refusing a file operation (disk full, no permission: said in Chinese), a round file that
+    SQLite cannot read; anything else is logged to a file whose path is printed. Output
+    piped into a program that stops reading (``| head``) ends quietly.
+    """
+    from jinan_eval_gui.errors import EvalError
+    from jinan_eval_gui.system.logs import keep_tracebacks_off_screen
+    from jinan_eval_gui.system.tempfiles import sweep_stale
+
+    keep_tracebacks_off_screen()
+    sweep_stale()  # temporary files of a run that was killed
     try:
         return handler(args)
-    except EvalError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 1
+    except BrokenPipeError:
+        return _pipe_closed()
+    except EvalError as exc:  # its text may quote a file: no control character gets through
+        return _fail(f"错误：{shown(exc)}")
     except KeyboardInterrupt:
-        print("已取消。", file=sys.stderr)
-        return 1
-    except Exception:  # noqa: BLE001 - the last line of defence: log, never a traceback
+        return _fail("已取消。")
+    except OSError as exc:  # the machine refused: not a bug, so no log
+        from jinan_eval_gui.system import oserrors
+
+        where = f"“{shown(exc.filename)}”" if exc.filename else ""
+        return _fail(f"错误：文件操作失败{where}：{oserrors.describe(exc)}。{oserrors.remedy(exc)}")
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: log, never a traceback
+        sqlite3 = sys.modules.get("sqlite3")
+        if sqlite3 is not None and isinstance(exc, sqlite3.DatabaseError):
+            return _fail(f"错误：评价轮次文件读写失败（{shown(exc)}）。请检查文件是否完整、磁盘是否已满；"
+                         "如文件已损坏，可用“jinan-eval restore”恢复自动备份")
         from jinan_eval_gui.system.logs import log_exception
 
         log_path = log_exception("cli")
-        print(f"程序内部错误，详细信息已写入日志文件：{log_path}\n请将该文件发送给技术支持人员。",
-              file=sys.stderr)
-        return 1
+        if log_path is None:
+            return _fail("程序内部错误（磁盘已满或不可写，未能写入日志文件）。请检查磁盘空间后重试。")
+        return _fail(f"程序内部错误，详细信息已写入日志文件：{log_path}\n"
+                     "请将该文件发送给技术支持人员。")
+
+
+def _fail(message: str) -> int:
+    """Print ``message`` on stderr and return exit code 1 (quietly if stderr is gone too)."""
+    from .base import err
+
+    try:
+        err(message)
+    except (BrokenPipeError, OSError, ValueError):
+        pass
+    return 1
+
+
+def _pipe_closed() -> int:
+    """The reader of our output went away: stop quietly (and keep Python's final flush quiet)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return 1

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from .base import command, open_round, out, print_json, progress
+from .base import command, import_not_run, open_round, out, print_json, progress, shown
 
 
 def _new_args(p: argparse.ArgumentParser) -> None:
@@ -49,7 +48,7 @@ def cmd_templates(args: argparse.Namespace) -> int:
             contact_person=args.contact or "", contact_phone=args.phone or "",
             progress=progress)
     for t in made:
-        out(f"已生成：{t.path}（指标 {len(t.indicator_ids)} 项，填报项 {t.input_count} 个）")
+        out(f"已生成：{shown(t.path)}（指标 {len(t.indicator_ids)} 项，填报项 {t.input_count} 个）")
     out(f"共生成 {len(made)} 份数据采集表，输出文件夹：{Path(args.out).resolve()}")
     return 0
 
@@ -57,7 +56,7 @@ def cmd_templates(args: argparse.Namespace) -> int:
 def _sample_fill_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("in_dir", metavar="IN_DIR", help="模板所在文件夹")
     p.add_argument("--out", required=True, metavar="OUT_DIR", help="输出文件夹")
-    p.add_argument("--seed", type=int, default=0, help="随机种子（默认 0）")
+    p.add_argument("--seed", type=int, default=0, help="随机数起始值（默认 0；取值相同则生成的模拟数据相同）")
     p.add_argument("--blank-share", type=float, default=0.0, help="留空比例 0-1")
     p.add_argument("--mistake-share", type=float, default=0.0, help="故意填错比例 0-1")
 
@@ -69,7 +68,7 @@ def cmd_sample_fill(args: argparse.Namespace) -> int:
     files = samplefill.sample_fill(args.in_dir, args.out, args.seed, args.blank_share,
                                    args.mistake_share)
     for f in files:
-        out(f"已填写：{f}")
+        out(f"已填写：{shown(f)}")
     out(f"共模拟填写 {len(files)} 份，输出文件夹：{Path(args.out).resolve()}")
     return 0
 
@@ -81,6 +80,10 @@ def _import_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="输出 JSON")
     p.add_argument("--compare", metavar="EARLIER_ROUND",
                    help="上一年度评价轮次文件：与其已接受的数据相比变动过大时给出警告")
+    p.add_argument("--replace-older", action="store_true",
+                   help="文件的保存时间早于该单位已导入的版本时，仍用它替换（默认暂不导入）")
+    p.add_argument("--choose", action="append", default=[], metavar="FILE",
+                   help="同一单位在本次导入中有多个内容不同的文件时，采用这一个（可多次指定）")
 
 
 @command("import", "导入并校验各单位回传的数据采集表", _import_args)
@@ -95,34 +98,50 @@ def cmd_import(args: argparse.Namespace) -> int:
         with open_round(args.round_file, readonly=args.dry_run) as rnd:
             report = workflow.import_files(rnd, args.files, dry_run=args.dry_run,
                                            progress=None if args.json else progress,
-                                           previous_round=args.compare)
+                                           previous_round=args.compare,
+                                           replace_older=args.replace_older,
+                                           choose=args.choose)
     except EvalError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        if args.json:
-            print_json({"dry_run": args.dry_run, "error": str(exc), "files": []})
-        return 2
+        return import_not_run(exc, as_json=args.json, dry_run=args.dry_run)
     if args.json:
         print_json(report.to_json())
         return report.exit_code
     for f in report.files:
-        who = f"{f.entity} {f.unit}".strip()
-        out(f"{f.status_label}：{f.path.name}{'（' + who + '）' if who else ''}")
+        who = shown(f"{f.entity} {f.unit}".strip())
+        out(f"{f.status_label}：{shown(f.path.name)}{'（' + who + '）' if who else ''}")
         for d in f.diffs:
-            where = f"{d.cell} " if d.cell else ""
-            out(f"    变更 {where}指标 {d.indicator_id}“{d.label}”：{d.old or '（空）'} → "
-                 f"{d.new or '（空）'}")
+            where = f"{shown(d.cell)} " if d.cell else ""
+            out(f"    变更 {where}指标 {d.indicator_id}“{shown(d.label)}”："
+                f"{shown(d.old) if d.old else '（空）'} → {shown(d.new) if d.new else '（空）'}")
         for x in f.findings:
-            where = "，".join(p for p in (x.sheet, x.cell) if p)
-            typed = f"（填写：{x.value}）" if x.value else ""
-            out(f"    [{SEVERITY_LABELS[x.severity]}] {where + '：' if where else ''}{x.message}"
-                 f"{typed}")
+            where = shown("，".join(p for p in (x.sheet, x.cell) if p))
+            typed = f"（填写：{shown(x.value)}）" if x.value else ""
+            out(f"    [{SEVERITY_LABELS[x.severity]}] {where + '：' if where else ''}"
+                f"{shown(x.message)}{typed}")
     c = report.counts()
     errors = sum(f.count("error") for f in report.files)
     warnings = sum(f.count("warning") for f in report.files)
     prefix = "（试运行，未保存任何内容）" if args.dry_run else ""
+    waiting = (f"、待确认 {c['held']}" if c["held"] else "") + \
+        (f"、未采用 {c['skipped']}" if c["skipped"] else "")
     out(f"{prefix}合计：导入 {c['imported']}、更新 {c['updated']}、未变化 {c['unchanged']}、"
-         f"拒绝 {c['rejected']}；错误 {errors} 处，警告 {warnings} 处")
+         f"拒绝 {c['rejected']}{waiting}；错误 {errors} 处，警告 {warnings} 处")
+    _explain_held(report.held)
     return report.exit_code
+
+
+def _explain_held(held: list) -> None:
+    """What the user can do about files the import holds back (nothing of them was stored)."""
+    older = [f for f in held if f.decision == "older"]
+    several = [f for f in held if f.decision == "duplicate"]
+    if older:
+        names = shown("、".join(f.path.name for f in older))
+        out(f"有 {len(older)} 个文件早于该单位已导入的版本，未导入（{names}）。"
+            "如确认要用较早的文件替换，请加上 --replace-older 重新导入。")
+    if several:
+        names = shown("、".join(f.path.name for f in several))
+        out(f"有 {len(several)} 个文件属于同一单位且内容不同，未导入（{names}）。"
+            "请用 --choose 文件名 指定采用哪一个，或只导入要采用的文件。")
 
 
 def _status_args(p: argparse.ArgumentParser) -> None:
@@ -149,11 +168,11 @@ def cmd_status(args: argparse.Namespace) -> int:
         return 0
     out(f"{'评价对象':<6}\t{'单位':<16}\t下发\t回收\t错误\t警告\t状态")
     for r in rows:
-        out(f"{r.entity}\t{r.unit:<16}\t{'是' if r.issued else '否'}\t"
+        out(f"{shown(r.entity)}\t{shown(r.unit):<16}\t{'是' if r.issued else '否'}\t"
              f"{'是' if r.returned else '否'}\t{r.errors}\t{r.warnings}\t{r.label}")
     for entity, by_id in complete.items():
         missing = [str(i) for i, ok in by_id.items() if not ok]
-        out(f"{entity}：数据完整的指标 {len(by_id) - len(missing)}/{len(by_id)} 项"
+        out(f"{shown(entity)}：数据完整的指标 {len(by_id) - len(missing)}/{len(by_id)} 项"
              + (f"；不完整：{'、'.join(missing)}" if missing else ""))
     return 0
 
@@ -171,5 +190,30 @@ def cmd_feedback(args: argparse.Namespace) -> int:
 
     with open_round(args.round_file, readonly=True) as rnd:
         path = workflow.feedback(rnd, args.unit, args.out, entity=args.entity)
-    out(f"已生成反馈表：{path}")
+    out(f"已生成反馈表：{shown(path)}")
+    return 0
+
+
+def _clear_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("round_file", metavar="ROUND_FILE")
+    p.add_argument("--entity", metavar="评价对象", help="评价对象（默认：本轮的第一个评价对象）")
+    p.add_argument("--indicator", type=int, required=True, metavar="编号", help="指标编号，如 18")
+    p.add_argument("--input", required=True, metavar="填报项",
+                   help="填报项名称（与模板中的一致），如“测试数量2”")
+    p.add_argument("--unit", metavar="单位", help="责任单位（只有一个单位填报了该项时可省略）")
+    p.add_argument("--reason", required=True, metavar="原因", help="清除的原因，记入操作日志")
+
+
+@command("clear", "清除某一填报项已导入的值（记入操作日志）", _clear_args)
+def cmd_clear(args: argparse.Namespace) -> int:
+    """A resend never empties a stored value (blank cells keep it); this is the explicit way."""
+    from jinan_eval_gui import workflow
+
+    with open_round(args.round_file) as rnd:
+        entity = args.entity or rnd.list_entities()[0]
+        cleared = workflow.clear_value(rnd, entity=entity, indicator_id=args.indicator,
+                                       name=args.input, reason=args.reason, unit=args.unit)
+    out(f"已清除：{shown(cleared.entity)} {shown(cleared.unit)} 指标 {cleared.indicator_id}"
+        f"“{shown(cleared.label)}”（原值：{shown(cleared.old) if cleared.old else '（空）'}）")
+    out("已记入操作日志。该单位今后报回的文件如填写了此项，将按新填写的值导入。")
     return 0

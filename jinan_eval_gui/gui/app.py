@@ -20,9 +20,10 @@ if TYPE_CHECKING:
 
     from .main_window import MainWindow
 
-PAGE_KEYS = ("overview", "catalogue", "issue", "collect", "results", "export")
+PAGE_KEYS = ("overview", "catalogue", "issue", "collect", "results", "assumptions", "export")
 PAGE_TITLES = {"概览": "overview", "指标体系": "catalogue", "模板下发": "issue",
-               "数据回收": "collect", "评分结果": "results", "报告导出": "export"}
+               "数据回收": "collect", "评分结果": "results", "评分口径": "assumptions",
+               "报告导出": "export"}
 PROBE_ENV = "JINAN_EVAL_GUI_STARTUP_PROBE"
 
 
@@ -87,6 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         messages.say(f"window-shown {time.time():.4f}")
         return 0
     QTimer.singleShot(0, window.build_pages)
+    QTimer.singleShot(0, _sweep_temp_files)
     if args.round:
         QTimer.singleShot(0, lambda: window.open_round(args.round))
     else:
@@ -96,6 +98,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     code = app.exec()
     QThreadPool.globalInstance().waitForDone()
     return code
+
+
+def _sweep_temp_files() -> None:
+    """Remove temporary files a killed run left behind (after the window shows)."""
+    from jinan_eval_gui.system.tempfiles import sweep_stale
+
+    sweep_stale()
 
 
 def wait_idle(app: QApplication, window: MainWindow, timeout: float = 60.0) -> None:
@@ -148,6 +157,9 @@ def prepare_page(window: MainWindow, key: str) -> None:
         chosen = next((r for r in res.indicators.values() if r.status == "ok" and r.steps),
                       next(iter(res.indicators.values())))
         page.select_indicator(chosen.id)
+    elif key == "assumptions" and page.statuses:
+        with_choices = [s for s in page.statuses if len(s.assumption.choices) > 1]
+        page.select((with_choices or page.statuses)[0].assumption.id)
 
 
 if __name__ == "__main__":  # pragma: no cover

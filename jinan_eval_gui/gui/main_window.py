@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from jinan_eval_gui import __version__
 from jinan_eval_gui.gui.dialogs.help import HelpDialog
 from jinan_eval_gui.gui.dialogs.new_round import NewRoundDialog
+from jinan_eval_gui.gui.dialogs.restore import RestoreDialog
 from jinan_eval_gui.gui.pages.base import Page
 from jinan_eval_gui.system import paths
 
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addSeparator()
         self.backup_action = self._action(file_menu, "备份为(&B)…", self.backup_dialog)
+        self.restore_action = self._action(file_menu, "从自动备份恢复(&H)…", self.restore_dialog)
         self.close_action = self._action(file_menu, "关闭评价轮次(&C)", self.close_round)
         file_menu.addSeparator()
         self._action(file_menu, "退出(&X)", self.close, QKeySequence.StandardKey.Quit)
@@ -133,6 +135,7 @@ class MainWindow(QMainWindow):
         self.open_action.setEnabled(idle)
         self.recent_menu.setEnabled(idle)
         self.backup_action.setEnabled(idle and has_round)
+        self.restore_action.setEnabled(idle)
         self.close_action.setEnabled(idle and has_round)
         self.demo_action.setEnabled(idle)
 
@@ -256,6 +259,62 @@ class MainWindow(QMainWindow):
             tmp.unlink(missing_ok=True)
         self.status_label.setText(f"已备份到 {dest}")
         return dest
+
+    def restore_dialog(self) -> RestoreDialog | None:
+        """List the automatic backups of the open round (or of a round file picked here)."""
+        if self.session.busy and not self.session.quiet_task:
+            return None
+        rnd = self.session.rnd
+        if rnd is not None:
+            path = rnd.path
+        else:
+            name, _ = QFileDialog.getOpenFileName(self, "选择要恢复的评价轮次",
+                                                  settings.last_dir("rounds"), ROUND_FILTER)
+            if not name:
+                return None
+            path = Path(name)
+        from jinan_eval_gui.workflow import backups
+
+        found = backups.backups(path)
+        if not found:
+            messages.info(self, f"“{path.name}”还没有自动备份。每次导入和导出前，程序会自动把"
+                                f"评价轮次备份到文件夹“{backups.backup_folder(path)}”中。")
+            return None
+        dialog = RestoreDialog(path, found, self)
+        dialog.confirmed.connect(lambda chosen: self.restore_backup(path, Path(chosen)))
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def restore_backup(self, path: Path, backup: Path) -> None:
+        """Close the round (a restore needs its writer lock), restore in the background, then
+        open it again; on failure the round is reopened as it was."""
+        rnd = self.session.rnd
+        was_open = rnd is not None and rnd.path.resolve() == Path(path).resolve()
+        readonly = bool(rnd.readonly) if was_open and rnd is not None else False
+        if self.session.busy and not self.session.quiet_task:
+            messages.error(self, "正在处理上一项操作，请等待其完成后再试")
+            return
+        self.session.close_round()
+
+        def task(_worker: Worker) -> object:
+            from jinan_eval_gui.workflow import backups
+
+            return backups.restore(path, backup)
+
+        def done(result: object) -> None:
+            saved = getattr(result, "saved", None)
+            note = f"已恢复到备份 {backup.name}" + (f"；恢复前的文件另存为 {saved.name}"
+                                                   if saved is not None else "")
+            self.session.open_round(path, readonly=readonly,
+                                    done=lambda: self.status_label.setText(note))
+
+        def failed(text: str) -> None:
+            messages.error(self, text)
+            if was_open:
+                self.session.open_round(path, readonly=readonly)
+
+        self.session.run(task, done=done, failed=failed, status=f"正在恢复 {path.name}…")
 
     # -- Help menu ---------------------------------------------------------------------
     def demo_dialog(self) -> None:

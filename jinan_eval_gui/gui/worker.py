@@ -77,6 +77,8 @@ class Worker(QRunnable):
 
 def internal_error_text(log_path: object) -> str:
     """The message for an unexpected error: what happened and where the details are."""
+    if log_path is None:  # not even the temp folder took the log (disk full)
+        return "程序内部错误，操作未完成（磁盘已满或不可写，未能写入日志文件）。请检查磁盘空间后重试。"
     return (f"程序内部错误，操作未完成。详细信息已写入日志文件：\n{log_path}\n"
             "请将该文件发送给技术支持人员。")
 

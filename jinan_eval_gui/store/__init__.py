@@ -12,10 +12,15 @@ dies, so a crashed writer never leaves a lock behind.  Read-only opens take no
 lock.  Where the file system has no locks, the pid and host written in the lock
 file decide (a dead pid on this host is a stale lock).
 
-Opening checks the file before anything can change it: header bytes first
-(SQLite magic, our ``application_id``, schema version, truncation), then a
-``mode=ro`` connection for ``PRAGMA integrity_check``.  Opening never creates a
-file.
+Opening checks the file before anything else can change it: identity from the
+header bytes (SQLite magic, our ``application_id``), then an interrupted write is
+rolled back as SQLite intends (hot journal), then under a read transaction the
+layout (truncation), the schema version and ``PRAGMA integrity_check``.  Opening
+never creates a file.  Content read later is decoded defensively: a value,
+parameter or record that does not decode is a ``RoundDataError`` saying where.
+
+Automatic backups (``backup``) are plain round files in ``<name>_自动备份`` beside
+the round, made before imports and exports; ``restore_backup`` puts one back.
 
 Times are local ISO 8601 with offset; exact numbers (values, scores) are stored
 as decimal text so nothing is lost to binary floating point.
@@ -23,8 +28,20 @@ as decimal text so nothing is lost to binary floating point.
 
 from __future__ import annotations
 
+from .backup import Restored, backup_round
+from .backup import restore as restore_backup
+from .backupnames import (
+    KEEP_BACKUPS,
+    Backup,
+    backup_folder,
+    latest_backup,
+    list_backups,
+    resolve_backup,
+)
+from .base import StoredValueError
 from .db import APPLICATION_ID, FILE_SUFFIX
 from .records import (
+    AssumptionState,
     AuditEntry,
     CatalogueSnapshot,
     Conflict,
@@ -40,4 +57,4 @@ from .records import (
 from .round import Round
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
-__all__ = ["APPLICATION_ID", "AuditEntry", "CatalogueSnapshot", "Conflict", "FILE_SUFFIX", "Finding", "MIGRATIONS", "NewValue", "Override", "Round", "RoundInfo", "SCHEMA_VERSION", "ScoreSnapshot", "StoredValue", "Submission", "Template"]
+__all__ = ["APPLICATION_ID", "AssumptionState", "AuditEntry", "Backup", "KEEP_BACKUPS", "Restored", "StoredValueError", "backup_folder", "backup_round", "latest_backup", "list_backups", "resolve_backup", "restore_backup", "CatalogueSnapshot", "Conflict", "FILE_SUFFIX", "Finding", "MIGRATIONS", "NewValue", "Override", "Round", "RoundInfo", "SCHEMA_VERSION", "ScoreSnapshot", "StoredValue", "Submission", "Template"]

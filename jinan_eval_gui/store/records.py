@@ -159,3 +159,21 @@ class AuditEntry:
     actor: str
     action: str
     details: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AssumptionState:
+    """The round's choice for one registered assumption and, if given, its confirmation.
+
+    ``snapshot`` holds the choice and parameter values the office confirmed; the confirmation
+    stands only while the round still has them (the workflow compares).
+    """
+
+    id: str
+    choice: str
+    changed_at: str
+    changed_by: str
+    confirmed_by: str | None
+    confirmed_at: str | None
+    note: str | None
+    snapshot: dict[str, Any] | None

@@ -14,16 +14,18 @@ from typing import Any
 
 from jinan_eval_gui import __version__
 from jinan_eval_gui.errors import RoundFileError
+from jinan_eval_gui.system import oserrors, tempfiles
 
+from .assumptions import AssumptionRecords
 from .collection import CollectionRecords
 from .db import APPLICATION_ID, _connect, _default_actor, _insert_audit, _now
 from .decisions import DecisionRecords
 from .filecheck import (
-    _HINT_BACKUP,
-    _check_header,
+    _check_identity,
     _file_error,
-    _open_checked_ro,
-    _recover_hot_journal,
+    _hint_backup,
+    _open_readonly,
+    _open_writable_checked,
 )
 from .lock import _WriterLock
 from .records import CatalogueSnapshot, RoundInfo
@@ -108,7 +110,7 @@ def _fill_new_round(
         raise
 
 
-class Round(CollectionRecords, DecisionRecords):
+class Round(CollectionRecords, DecisionRecords, AssumptionRecords):
     """An open evaluation round.  Use ``Round.create`` / ``Round.open``, then ``close``.
 
     A Round is used by one thread at a time.  Every write method is its own
@@ -172,9 +174,11 @@ class Round(CollectionRecords, DecisionRecords):
 
     @staticmethod
     def _build(path: Path, actor: str, **content: Any) -> None:
-        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+        """Build the round in a hidden temporary file (swept if we are killed), then publish."""
+        tmp: Path | None = None
         try:
-            conn = _connect(tmp, "rwc")
+            tmp = tempfiles.create_beside(path)
+            conn = _connect(tmp, "rw")
             try:
                 conn.execute("PRAGMA journal_mode = DELETE")
                 conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
@@ -182,15 +186,16 @@ class Round(CollectionRecords, DecisionRecords):
                 _fill_new_round(conn, actor, **content)
             finally:
                 conn.close()
+            tempfiles.reveal(tmp)
             _publish(tmp, path)
         except (OSError, sqlite3.OperationalError) as exc:
+            detail = oserrors.describe(exc) if isinstance(exc, OSError) else str(exc)
             raise RoundFileError(
-                f"无法创建评价轮次文件：{path}（{exc}）", hint="请检查磁盘空间和文件夹权限"
+                f"无法创建评价轮次文件：{path}（{detail}）", hint="请检查磁盘空间和文件夹权限"
             ) from exc
         finally:
-            for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
-                with contextlib.suppress(OSError):
-                    leftover.unlink()
+            if tmp is not None:
+                tempfiles.remove(tmp)
 
     @classmethod
     def open(
@@ -205,23 +210,24 @@ class Round(CollectionRecords, DecisionRecords):
         """
         path = Path(path)
         actor = actor or _default_actor()
-        version = _check_header(path)
+        _check_identity(path)
         if readonly:
-            conn = _open_checked_ro(path)
+            conn, version, in_memory = _open_readonly(path)
             if version < latest_version():
-                memory = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
-                conn.backup(memory)
-                conn.close()
-                conn = memory
-                conn.row_factory = sqlite3.Row
+                if not in_memory:
+                    memory = sqlite3.connect(":memory:", isolation_level=None,
+                                             check_same_thread=False)
+                    conn.backup(memory)
+                    conn.close()
+                    conn = memory
+                    conn.row_factory = sqlite3.Row
                 _migrate(conn, actor)
             conn.execute("PRAGMA query_only = ON")
             return cls(conn, path, readonly=True, lock=None, actor=actor)
         lock = _WriterLock(path)
         lock.acquire()
         try:
-            _recover_hot_journal(path)
-            _open_checked_ro(path).close()
+            version = _open_writable_checked(path)
             conn = _connect(path, "rw")
             try:
                 conn.execute("PRAGMA journal_mode = DELETE")
@@ -230,17 +236,18 @@ class Round(CollectionRecords, DecisionRecords):
                     _migrate(conn, actor)
             except sqlite3.DatabaseError as exc:
                 conn.close()
+                damaged = "malformed" in str(exc) or "corrupt" in str(exc)
                 raise _file_error(
                     path,
-                    f"升级文件格式失败（{exc}），文件未被修改",
-                    "请把该文件和此提示发给技术支持",
+                    f"{'已损坏，' if damaged else ''}升级文件格式失败（{exc}），文件未被修改",
+                    _hint_backup(path) if damaged else "请把该文件和此提示发给技术支持",
                 ) from exc
             except BaseException:
                 conn.close()
                 raise
         except sqlite3.DatabaseError as exc:
             lock.release()
-            raise _file_error(path, f"无法打开（{exc}）", _HINT_BACKUP) from exc
+            raise _file_error(path, f"无法打开（{exc}）", _hint_backup(path)) from exc
         except BaseException:
             lock.release()
             raise
@@ -274,18 +281,34 @@ class Round(CollectionRecords, DecisionRecords):
     @property
     def info(self) -> RoundInfo:
         """The round's identity (written into templates, checked on import)."""
-        row = self._rows(
+        rows = self._rows(
             "SELECT r.id, r.name, r.year, r.created_at, r.app_version,"
             " c.version AS catalogue_version, c.hash AS catalogue_hash"
             " FROM round_info r, catalogue_snapshot c"
-        )[0]
+        )
+        if not rows:
+            raise self.damaged("评价轮次信息或指标体系快照", "缺失")
+        row = rows[0]
+        if isinstance(row["year"], bool) or not isinstance(row["year"], int):
+            raise self.damaged("评价年度", f"存储为“{row['year']}”，不是年份")
+        for key in ("id", "name", "catalogue_version", "catalogue_hash"):
+            if not isinstance(row[key], str):
+                raise self.damaged("评价轮次信息", f"“{key}”不是文字")
         version = self._conn.execute("PRAGMA user_version").fetchone()[0]
         return RoundInfo(**row, schema_version=version)
 
     def catalogue(self) -> CatalogueSnapshot:
         """The catalogue snapshot the round was created with (to rescore as it was)."""
-        row = self._rows("SELECT version, hash, json FROM catalogue_snapshot")[0]
-        return CatalogueSnapshot(row["version"], row["hash"], bytes(row["json"]).decode("utf-8"))
+        rows = self._rows("SELECT version, hash, json FROM catalogue_snapshot")
+        if not rows:
+            raise self.damaged("指标体系快照", "缺失")
+        row = rows[0]
+        raw = row["json"]
+        try:
+            text = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
+        except UnicodeDecodeError as exc:
+            raise self.damaged("指标体系快照", "不是 UTF-8 文本") from exc
+        return CatalogueSnapshot(str(row["version"]), str(row["hash"]), text)
 
     def list_entities(self) -> list[str]:
         """The evaluated entities (济南市, or several districts), in creation order."""
@@ -308,7 +331,8 @@ class Round(CollectionRecords, DecisionRecords):
 
     def get_params(self) -> dict[str, Any]:
         """All round parameters (defaults were given by the caller at creation)."""
-        return {r["key"]: json.loads(r["value"]) for r in self._rows("SELECT * FROM params")}
+        return {r["key"]: self._json(r["value"], f"评价参数“{r['key']}”")
+                for r in self._rows("SELECT * FROM params")}
 
     def get_param(self, key: str, default: Any = None) -> Any:
         """One round parameter, or ``default`` if the round does not set it."""

@@ -132,9 +132,24 @@ BEGIN
 END;
 """
 
+# v2: the office's choice and confirmation of each registered assumption (评分口径确认).
+_SCHEMA_V2 = """
+CREATE TABLE assumptions (
+    id           TEXT PRIMARY KEY,
+    choice       TEXT NOT NULL,
+    changed_at   TEXT NOT NULL,
+    changed_by   TEXT NOT NULL,
+    confirmed_by TEXT,
+    confirmed_at TEXT,
+    note         TEXT,
+    snapshot     TEXT,               -- JSON {"choice", "params"} as confirmed
+    CHECK ((confirmed_by IS NULL) = (confirmed_at IS NULL))
+) WITHOUT ROWID;
+"""
+
 Migration = str | Callable[[sqlite3.Connection], None]
 # MIGRATIONS[i] brings a round from schema version i to i + 1; append, never edit.
-MIGRATIONS: list[Migration] = [_SCHEMA_V1]
+MIGRATIONS: list[Migration] = [_SCHEMA_V1, _SCHEMA_V2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -7,11 +7,20 @@ knows about Qt, argparse or printing.
 
 from __future__ import annotations
 
-from .collection import collection_status, feedback, import_files, indicator_completeness
+from . import assumptions, backups
+from .assumptions import export_signoff
+from .collection import (
+    clear_value,
+    collection_status,
+    feedback,
+    import_files,
+    indicator_completeness,
+)
+from .completeness import export_warnings, round_completeness
 from .demo import run_demo
 from .export import export_all
 from .issue import issue_templates
 from .rounds import create_round, round_catalogue
 from .scores import entity_inputs, score_entity, score_round
 
-__all__ = ["collection_status", "create_round", "entity_inputs", "export_all", "feedback", "import_files", "indicator_completeness", "issue_templates", "round_catalogue", "run_demo", "score_entity", "score_round"]
+__all__ = ["assumptions", "backups", "clear_value", "collection_status", "create_round", "entity_inputs", "export_all", "export_signoff", "export_warnings", "feedback", "import_files", "indicator_completeness", "issue_templates", "round_catalogue", "round_completeness", "run_demo", "score_entity", "score_round"]

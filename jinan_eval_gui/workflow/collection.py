@@ -11,7 +11,10 @@ from jinan_eval_gui.catalogue import Catalogue
 from jinan_eval_gui.scoring import engine
 from jinan_eval_gui.store import Round
 from jinan_eval_gui.system import parallel
+from jinan_eval_gui.system.atomic import ensure_folder
 
+from .backups import backup_before
+from .params import round_params
 from .rounds import ProgressFn, _snapshot_catalogue, round_catalogue
 from .scores import entity_inputs
 
@@ -21,19 +24,25 @@ from .scores import entity_inputs
 # ---------------------------------------------------------------------------------------
 def import_files(rnd: Round, paths: Iterable[str | Path], *, dry_run: bool = False,
                  progress: ProgressFn | None = None,
-                 previous_round: Round | str | Path | None = None) -> Any:
+                 previous_round: Round | str | Path | None = None,
+                 replace_older: bool = False, choose: Iterable[str | Path] = ()) -> Any:
     """Validate returned workbooks and (unless ``dry_run``) store them in one transaction.
 
     ``previous_round`` (an earlier round, open or its path) turns implausible year-on-year jumps
-    into warnings. Returns an :class:`importer.ImportReport`; see :mod:`importer`.
+    into warnings. ``replace_older`` lets files older than a unit's stored return replace it;
+    ``choose`` names the file to use where a unit has several differing files in the import
+    (otherwise such files are held for a decision). Returns an :class:`importer.ImportReport`;
+    see :mod:`importer`.
     """
     from jinan_eval_gui.collect import importer
 
     paths = [Path(p) for p in paths]
+    if not dry_run:
+        backup_before(rnd, "导入前")
     reader = read_returns_shared if len(paths) >= PARALLEL_IMPORT else None
     return importer.import_files(rnd, round_catalogue(rnd), paths, dry_run=dry_run,
                                  progress=progress, previous_round=previous_round,
-                                 reader=reader)
+                                 reader=reader, replace_older=replace_older, choose=choose)
 
 
 #: From this many files on (a few entities' returns, over a second of reading) a second
@@ -58,7 +67,8 @@ def _returns_chunk(paths: list[Path], catalogue_json: str, info: Any, entities: 
     from jinan_eval_gui.collect.returns import read_return
 
     cat = _snapshot_catalogue(catalogue_json)
-    return [read_return(p, cat, info, entities, issued=issued) for p in paths]
+    return [read_return(p, cat, info, entities, issued=issued, keep_content=False)
+            for p in paths]
 
 
 @dataclass
@@ -111,7 +121,7 @@ def indicator_completeness(rnd: Round, entity: str, cat: Catalogue | None = None
     """Whether every required input of each indicator has an accepted value."""
     cat = cat or round_catalogue(rnd)
     inputs = entity_inputs(rnd, cat, entity)
-    params = engine.resolve_params(cat, rnd.get_params())
+    params = engine.resolve_params(cat, round_params(rnd, cat))
     out = {}
     for ind in cat.indicators:
         _env, missing = engine.indicator_env(ind, inputs.values.get(ind.id, {}), params)
@@ -131,5 +141,16 @@ def feedback(rnd: Round, unit: str, out_dir: str | Path, *, entity: str | None =
         raise TemplateError(f"“{entity}”的“{unit}”尚未回收任何文件", hint="请先导入该单位的回传文件")
     sub = subs[-1]
     findings = rnd.list_findings(sub.id)
+    folder = ensure_folder(out_dir)
     return feedback_mod.write_feedback(rnd.submission_content(sub.id), sub.file_name, findings,
-                                       Path(out_dir))
+                                       folder)
+
+
+def clear_value(rnd: Round, *, entity: str, indicator_id: int, name: str, reason: str,
+                unit: str | None = None) -> Any:
+    """Empty one stored input value on purpose (audited, with ``reason``); see
+    :func:`clearing.clear_value`. Returns what was cleared."""
+    from jinan_eval_gui.collect import clearing
+
+    return clearing.clear_value(rnd, round_catalogue(rnd), entity=entity,
+                                indicator_id=indicator_id, name=name, reason=reason, unit=unit)

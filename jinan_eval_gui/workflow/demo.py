@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
+
+from jinan_eval_gui.store import backup_folder
 
 from .collection import import_files
 from .export import export_all
@@ -27,6 +30,7 @@ def run_demo(out_dir: str | Path, *, year: int = 2026, seed: int = 7,
     round_path = out / f"{year}年度评价.jeval"
     for leftover in (round_path, round_path.with_name(round_path.name + ".lock")):
         leftover.unlink(missing_ok=True)
+    shutil.rmtree(backup_folder(round_path), ignore_errors=True)  # an earlier demo's backups
     produced: list[Path] = []
     say(f"1/6 新建评价轮次：{round_path}")
     with create_round(round_path, year=year) as rnd:

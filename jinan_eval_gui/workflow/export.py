@@ -9,8 +9,12 @@ from typing import Any
 from jinan_eval_gui.catalogue import Catalogue
 from jinan_eval_gui.store import Round
 from jinan_eval_gui.system import parallel
+from jinan_eval_gui.system.atomic import ensure_folder
 
+from . import assumptions
+from .backups import backup_before
 from .collection import collection_status
+from .completeness import round_completeness
 from .rounds import ProgressFn, round_catalogue
 from .scores import entity_inputs, score_round
 
@@ -37,8 +41,7 @@ def export_all(rnd: Round, out_dir: str | Path, *, formats: Sequence[str] = ("xl
     from jinan_eval_gui.outputs import workbook as export
     from jinan_eval_gui.system.filenames import sanitize_filename
 
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = ensure_folder(out_dir)
     say = progress or (lambda _d, _t, _m: None)
     wants_pdf = "pdf" in formats
     with parallel.Background(1 if wants_pdf else 0) as background:
@@ -46,12 +49,18 @@ def export_all(rnd: Round, out_dir: str | Path, *, formats: Sequence[str] = ("xl
         say(0, 4, "正在计算评分")
         cat = round_catalogue(rnd)
         info = rnd.info
-        results = score_round(rnd)
+        results = score_round(rnd, save=False)  # reads and checks everything first, so
+        backup_before(rnd, "导出前", checked=True)  # a damaged round is never backed up
+        if not rnd.readonly:
+            for entity, res in results.items():
+                rnd.save_scores(entity, res.to_json())
         previous = None
         if compare:
             with Round.open(Path(compare), readonly=True) as earlier:
                 previous = score_round(earlier, save=False)
         findings_rows, summary = _findings_rows(rnd, cat)
+        gaps = round_completeness(rnd, cat, results)
+        notes = assumptions.report_notes(assumptions.register(rnd, cat))
         round_info = {"name": info.name, "year": info.year}
         label = "_".join(results) if len(results) <= 2 else f"{next(iter(results))}等{len(results)}个"
         reports: list[tuple[str, report.Report]] = []
@@ -60,14 +69,15 @@ def export_all(rnd: Round, out_dir: str | Path, *, formats: Sequence[str] = ("xl
             if len(results) > 1:
                 reports.append((label, report.build_round_report(
                     cat, results, round_info=round_info, previous=previous,
-                    findings_summary=summary)))
+                    findings_summary=summary, completeness=gaps, assumptions=notes)))
             if len(results) == 1 or per_entity:
                 for entity, res in results.items():
                     reports.append((entity, report.build_report(
                         cat, res, round_info=round_info,
                         previous=previous.get(entity) if previous else None,
                         others=results if len(results) > 1 else None,
-                        findings_summary=summary)))
+                        findings_summary=summary, completeness=gaps[entity],
+                        assumptions=notes)))
         stems = [sanitize_filename(f"{info.year}年度_{name}_智慧城市发展水平评估报告")
                  for name, _ in reports]
         pdfs = [background.submit(_render_pdf, rep, out / f"{stem}.pdf")
@@ -135,7 +145,20 @@ def _findings_rows(rnd: Round, cat: Catalogue) -> tuple[list[dict[str, Any]], di
         counts[f.severity] = counts.get(f.severity, 0) + 1
         rows.append({"entity": sub.entity, "unit": sub.unit, "file": sub.file_name,
                      "sheet": f.sheet or "", "cell": f.cell or "",
-                     "indicator": f.indicator_id or "", "input": f.input_key or "",
+                     "indicator": f.indicator_id or "", "input": _input_label(cat, f),
                      "value": f.value or "", "severity": f.severity, "message": f.message})
     summary = {"错误": counts["error"], "警告": counts["warning"], "提示": counts["info"]}
     return rows, summary
+
+
+def _input_label(cat: Catalogue, finding: Any) -> str:
+    """The input a finding is about, by its Chinese label (the key is never shown)."""
+    from jinan_eval_gui.collect.returns import input_label  # lazily, as collection.py does
+
+    if finding.indicator_id is None or not finding.input_key:
+        return ""
+    try:
+        ind = cat.indicator(finding.indicator_id)
+    except KeyError:
+        return ""
+    return input_label(ind, finding.input_key)

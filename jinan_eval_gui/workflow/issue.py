@@ -8,6 +8,7 @@ from typing import Any
 
 from jinan_eval_gui.store import Round
 from jinan_eval_gui.system import parallel
+from jinan_eval_gui.system.atomic import ensure_folder
 
 from .rounds import ProgressFn, _snapshot_catalogue, round_catalogue
 
@@ -22,7 +23,9 @@ def issue_templates(rnd: Round, out_dir: str | Path, *, units: Iterable[str] | N
                     cancelled: Callable[[], bool] | None = None) -> list[Any]:
     """Generate the templates of the chosen units and record them as issued in the round."""
     from jinan_eval_gui.collect import templates
+    from jinan_eval_gui.errors import TemplateError
 
+    ensure_folder(out_dir, TemplateError)
     cat = round_catalogue(rnd)
     info = rnd.info
     unit_list = list(units) if units else None

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from jinan_eval_gui import catalogue as catalogue_mod
 from jinan_eval_gui.catalogue import Catalogue
-from jinan_eval_gui.errors import RoundFileError
+from jinan_eval_gui.errors import CatalogueError, RoundFileError
 from jinan_eval_gui.store import Round
 
 ProgressFn = Callable[[int, int, str], None]
@@ -22,15 +23,34 @@ DEFAULT_ENTITY = "济南市"
 def create_round(path: str | Path, *, year: int, name: str = "", entities: Sequence[str] = (),
                  catalogue: Catalogue | None = None) -> Round:
     """A new round file holding a snapshot of the catalogue it is evaluated with."""
-    cat = catalogue or catalogue_mod.load()
     if not 2000 <= year <= 2100:
         raise RoundFileError(f"评价年度“{year}”无效", hint="请填写四位年份，如 2026")
+    name = _checked_name(name, "评价轮次名称") if name else f"{year}年度济南市新型智慧城市评价"
+    chosen = [_checked_name(e, "评价对象名称") for e in entities] or [DEFAULT_ENTITY]
+    seen: set[str] = set()
+    for entity in chosen:
+        if entity.casefold() in seen:
+            raise RoundFileError(f"评价对象“{entity}”重复", hint="每个评价对象只需填写一次")
+        seen.add(entity.casefold())
+    cat = catalogue or catalogue_mod.load()
     return Round.create(
-        Path(path), name=name or f"{year}年度济南市新型智慧城市评价", year=year,
+        Path(path), name=name, year=year,
         catalogue_version=cat.version, catalogue_hash=cat.hash,
-        catalogue_json=cat.canonical_json, params={},
-        entities=tuple(entities) or (DEFAULT_ENTITY,),
+        catalogue_json=cat.canonical_json, params={}, entities=tuple(chosen),
     )
+
+
+def _checked_name(text: str, what: str) -> str:
+    """A name typed by the user, trimmed; RoundFileError if blank, too long or with control
+    characters (names go into every template, file name and report)."""
+    name = str(text).strip()
+    if not name:
+        raise RoundFileError(f"{what}不能为空或只有空格", hint=f"请填写{what}")
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in name):
+        raise RoundFileError(f"{what}中含有换行、制表符等控制字符", hint=f"请重新填写{what}")
+    if len(name) > 100:
+        raise RoundFileError(f"{what}过长（{len(name)} 个字）", hint="请控制在 100 个字以内")
+    return name
 
 
 _CATALOGUES: dict[str, Catalogue] = {}
@@ -47,7 +67,10 @@ def round_catalogue(rnd: Round) -> Catalogue:
     recorded = rnd.info.catalogue_hash
     cat = _CATALOGUES.get(recorded)
     if cat is None:
-        cat = _snapshot_catalogue(rnd.catalogue().json_text)
+        try:
+            cat = _snapshot_catalogue(rnd.catalogue().json_text)
+        except (CatalogueError, ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise rnd.damaged("其中保存的指标体系快照无法读取", str(exc)[:80]) from exc
         if cat.hash == recorded:
             _CATALOGUES[recorded] = cat
     return cat
@@ -58,7 +81,8 @@ def _snapshot_catalogue(json_text: str) -> Catalogue:
     key = hashlib.sha256(json_text.encode("utf-8")).hexdigest()
     cat = _CATALOGUES.get(key)
     if cat is None:
-        cat = catalogue_mod.build(json.loads(json_text))
+        # lenient: rounds made before parameters had Chinese names still open
+        cat = catalogue_mod.build(json.loads(json_text), lenient_labels=True)
         if len(_CATALOGUES) >= 16:
             _CATALOGUES.clear()
         _CATALOGUES[key] = cat

@@ -7,9 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 from jinan_eval_gui.catalogue import Catalogue
+from jinan_eval_gui.errors import RoundDataError
 from jinan_eval_gui.scoring import engine
-from jinan_eval_gui.store import Round, StoredValue
+from jinan_eval_gui.store import Round, StoredValue, StoredValueError, latest_backup
 
+from .params import round_params
 from .rounds import round_catalogue
 
 
@@ -32,7 +34,7 @@ def entity_inputs(rnd: Round, cat: Catalogue, entity: str) -> EntityInputs:
     resolved it (choosing a unit's value), the indicator is blocked, never last-write-wins.
     """
     out = EntityInputs()
-    stored = rnd.current_values(entity, notes=False)
+    stored = _stored_values(rnd, cat, entity)
     resolutions = {(c.indicator_id, c.input_key): c for c in rnd.list_conflicts(entity)}
     submissions = {s.id: s.file_name for s in rnd.list_submissions(entity)}
     for ind in cat.indicators:
@@ -40,7 +42,9 @@ def entity_inputs(rnd: Round, cat: Catalogue, entity: str) -> EntityInputs:
         vals: dict[str, engine.Value] = {}
         units = cat.units_of(ind)
         for spec in ind.inputs:
-            rows = by_key.get(spec.key, [])
+            # a value cleared on purpose (no text, no number) is no report
+            rows = [r for r in by_key.get(spec.key, [])
+                    if r.text is not None or r.number is not None]
             if not rows:
                 continue
             for row in rows[:1]:
@@ -68,6 +72,66 @@ def entity_inputs(rnd: Round, cat: Catalogue, entity: str) -> EntityInputs:
     return out
 
 
+def _stored_values(rnd: Round, cat: Catalogue, entity: str
+                   ) -> dict[int, dict[str, list[StoredValue]]]:
+    """The entity's current values, each number checked against its input's bounds.
+
+    Values passed these checks on import, so one that fails now was changed in the file:
+    the message names entity, indicator and input by their Chinese names and the cell.
+    """
+    try:
+        stored = rnd.current_values(entity, notes=False)
+    except StoredValueError as exc:
+        raise _bad_value(rnd, cat, exc.entity, exc.unit, exc.indicator_id, exc.input_key,
+                         exc.sheet, exc.cell, f"存储为“{exc.stored}”，不是有效的数值") from exc
+    for ind_id, by_key in stored.items():
+        try:
+            ind = cat.indicator(ind_id)
+        except KeyError:
+            continue  # not in the round's catalogue: never scored
+        for key, rows in by_key.items():
+            try:
+                spec = ind.input(key)
+            except KeyError:
+                continue
+            columns = {c.key: c for c in spec.columns}
+            for row in rows:
+                checked = columns.get(row.column_key or "", spec)  # a table cell: its column
+                if row.number is None or not checked.is_numeric:
+                    continue
+                low, high = checked.bounds()
+                if (low is not None and row.number < low) or (high is not None
+                                                              and row.number > high):
+                    raise _bad_value(rnd, cat, entity, row.unit, ind_id, key, row.sheet or "",
+                                     row.cell or "", f"为 {row.number}，超出该项允许的范围")
+    return stored
+
+
+def _bad_value(rnd: Round, cat: Catalogue, entity: str, unit: str, ind_id: int | None,
+               key: str, sheet: str, cell: str, problem: str) -> RoundDataError:
+    """A stored value that cannot be used, named as the office knows it."""
+    where = [f"评价对象“{entity}”"]
+    try:
+        ind = cat.indicator(ind_id) if ind_id is not None else None
+    except KeyError:
+        ind = None
+    if ind is not None:
+        where.append(f"指标 {ind.id}“{ind.name}”")
+        try:
+            where.append(f"填报项“{ind.input(key).label}”")
+        except KeyError:
+            pass
+    elif ind_id is not None:
+        where.append(f"指标 {ind_id}")
+    where.append(f"（{unit}" + (f"，工作表“{sheet}”{cell}）" if sheet else "）"))
+    hint = "文件可能被其他程序或手工修改过；请重新导入该单位的回传文件"
+    backup = latest_backup(rnd.path)
+    if backup is not None:
+        hint += f"，或恢复最近的自动备份“{backup.path.name}”（jinan-eval restore）"
+    return RoundDataError(f"评价轮次文件“{rnd.path.name}”已损坏：{''.join(where)}的填报数据"
+                          f"{problem}", hint=hint)
+
+
 def _value(spec: Any, row: StoredValue) -> engine.Value:
     return row.text if spec.kind == "text" else row.number
 
@@ -93,14 +157,16 @@ def _choose_unit(ind_id: int, key: str, by_unit: dict[str, list[StoredValue]],
 
 
 def score_entity(rnd: Round, entity: str, *, cat: Catalogue | None = None,
-                 save: bool = True) -> engine.Results:
-    """Score one entity on its accepted data with the round's parameters and overrides."""
+                 save: bool = True, choices: dict[str, str] | None = None) -> engine.Results:
+    """Score one entity on its accepted data with the round's parameters, overrides and
+    assumption choices (``choices`` replaces the round's, for a preview that stores nothing)."""
     cat = cat or round_catalogue(rnd)
     inputs = entity_inputs(rnd, cat, entity)
     overrides = {o.indicator_id: engine.Override(Decimal(o.score), o.reason)
                  for o in rnd.list_overrides(entity)}
-    results = engine.score(cat, inputs.values, rnd.get_params(), overrides, entity=entity,
-                           blocked=inputs.blocked)
+    results = engine.score(cat, inputs.values, round_params(rnd, cat), overrides, entity=entity,
+                           blocked=inputs.blocked,
+                           choices=rnd.assumption_choices() if choices is None else choices)
     if save and not rnd.readonly:
         rnd.save_scores(entity, results.to_json())
     return results

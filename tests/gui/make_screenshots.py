@@ -4,7 +4,8 @@
 
 Builds a round with the built-in catalogue (all units issued, most returns imported with the
 sample filler's typical blanks and mistakes), then drives the real window: a preview of the
-last returns on 数据回收, a trace on 评分结果, an export on 报告导出.
+last returns on 数据回收, a trace on 评分结果, a few confirmations and a previewed switch on
+评分口径, an export on 报告导出.
 """
 
 from __future__ import annotations
@@ -72,6 +73,16 @@ def main(out_dir: str) -> int:
         shot("collect")
         prepare_page(window, "results")
         shot("results")
+        assumptions = window.show_page("assumptions")
+        assumptions.confirm(["G7", "A5", "A16"], "市智慧办 张三", "经评价工作专题会审定")
+        wait_idle(app, window)
+        a77 = window.session.cat.assumption("A77")
+        assumptions.select(a77.id)
+        assumptions.choice_buttons[next(n for n, c in enumerate(a77.choices)
+                                        if c.key != a77.default)].click()
+        wait_idle(app, window)
+        shot("assumptions")
+        assumptions.cancel_choice()
         export = window.show_page("export")
         export.ui.pdfCheck.setChecked(False)
         export.ui.outputDirEdit.setText(str(Path(tmp) / "评价结果"))

@@ -28,10 +28,10 @@ def ok(dialog):
     return dialog.ui.buttonBox.button(QDialogButtonBox.StandardButton.Ok)
 
 
-def test_navigation_lists_the_six_steps(window):
+def test_navigation_lists_the_workflow_steps(window):
     nav = window.ui.navList
     assert [nav.item(i).text() for i in range(nav.count())] == [
-        "概览", "指标体系", "模板下发", "数据回收", "评分结果", "报告导出"]
+        "概览", "指标体系", "模板下发", "数据回收", "评分结果", "评分口径", "报告导出"]
     nav.setCurrentRow(4)
     assert window.ui.pageStack.currentWidget() is window.page("results")
     assert window.page("results").banner.isVisible()  # no round yet
@@ -49,8 +49,10 @@ def test_builtin_catalogue_tree_before_any_round(qtbot, window):
     assert tree.index(0, 1).data() == "21%"
     page.select_indicator(1)
     html = page.ui.detailBrowser.toPlainText()
-    for part in ("指标说明", "评估方法", "填报项", "评分规则", "used", "CAPRATIO"):
+    for part in ("指标说明", "评估方法", "填报项", "评分规则",
+                 "电子证照使用率 = 已实现电子证照办理的政务服务事项数量 ÷ 政务服务事项总数", "超过1按1计"):
         assert part in html
+    assert "CAPRATIO" not in html and "used" not in html
     assert not page.params.editable  # no round: parameters are read-only
 
 

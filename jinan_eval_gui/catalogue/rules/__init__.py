@@ -8,8 +8,9 @@ never run code.
 
 The same tree is used twice:
 
-* :meth:`Rule.evaluate` computes the value in :class:`~decimal.Decimal` (28 digits), which is
-  what the engine scores with;
+* :meth:`Rule.evaluate` computes the value exactly in :class:`~fractions.Fraction` (no
+  rounding except a rule's own ``ROUND``), which is what the engine scores with;
+  :func:`to_decimal` turns it into a readable Decimal for traces;
 * :meth:`Rule.to_excel` writes the same computation as an Excel formula so that the scoring
   workbook recomputes it in Excel, WPS and LibreOffice without array entry (list arithmetic
   becomes ``SUMPRODUCT``; ``IF`` never appears inside ``SUMPRODUCT`` because legacy Excel only
@@ -23,11 +24,21 @@ chosen branch, while ``and``/``or`` and comparison chains evaluate every operand
 
 from __future__ import annotations
 
+from .exact import (
+    MAX_EXACT_BITS,
+    MAX_MAGNITUDE_DIGITS,
+    Exact,
+    round_half_up,
+    to_decimal,
+    to_decimals,
+    to_places,
+)
 from .functions import (
     FUNCTIONS,
     MAX_DEPTH,
     MAX_EXCEL_FORMULA,
     MAX_RULE_LENGTH,
+    ExactValue,
     FunctionSpec,
     RuleEvalError,
     RuleMissingError,
@@ -37,4 +48,4 @@ from .functions import (
 )
 from .rule import Rule, compile_excel, parse
 
-__all__ = ["FUNCTIONS", "FunctionSpec", "MAX_DEPTH", "MAX_EXCEL_FORMULA", "MAX_RULE_LENGTH", "Rule", "RuleEvalError", "RuleMissingError", "Value", "compile_excel", "is_identifier", "parse", "split_identifier"]
+__all__ = ["FUNCTIONS", "FunctionSpec", "MAX_DEPTH", "MAX_EXACT_BITS", "MAX_EXCEL_FORMULA", "MAX_MAGNITUDE_DIGITS", "MAX_RULE_LENGTH", "Exact", "ExactValue", "Rule", "RuleEvalError", "RuleMissingError", "Value", "compile_excel", "is_identifier", "parse", "round_half_up", "split_identifier", "to_decimal", "to_decimals", "to_places"]

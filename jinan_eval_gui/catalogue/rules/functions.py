@@ -6,17 +6,21 @@ the functions) and the Excel writer share one definition of each function.
 
 from __future__ import annotations
 
-import decimal
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
+from fractions import Fraction
 from typing import Literal, TypeAlias
 
 from jinan_eval_gui.errors import EvalError
 
-Value: TypeAlias = Decimal | list[Decimal]
-"""What a rule reads from its environment and returns: a number or a list (table column,
-per-unit input)."""
+Number: TypeAlias = Decimal | Fraction | int
+Value: TypeAlias = Number | list[Decimal] | list[Fraction] | list[int] | list[Number]
+"""What a rule reads from its environment: a number or a list (table column, per-unit input).
+Decimal inputs convert to fractions exactly."""
+
+ExactValue: TypeAlias = Fraction | list[Fraction]
+"""What a rule returns: an exact number, or a list of them for a per-row step."""
 
 MAX_RULE_LENGTH = 2000
 """Longest rule text accepted; catalogue rules are a line or two, anything longer is a mistake
@@ -31,17 +35,6 @@ wrapper that the export adds."""
 
 MAX_DIGITS = 15
 """Excel keeps 15 significant digits; a longer literal would silently differ in the workbook."""
-
-_CONTEXT = decimal.Context(
-    prec=28,
-    rounding=ROUND_HALF_EVEN,
-    Emin=-999999,
-    Emax=999999,
-    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
-)
-
-_ZERO = Decimal(0)
-_ONE = Decimal(1)
 
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 

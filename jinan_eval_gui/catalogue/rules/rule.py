@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import decimal
 import warnings
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
@@ -12,7 +11,7 @@ from jinan_eval_gui.errors import EvalError, RuleError
 
 from .evaluate import _Evaluator
 from .excel import _Analysis, _ExcelWriter
-from .functions import _CONTEXT, MAX_EXCEL_FORMULA, MAX_RULE_LENGTH, RuleEvalError, Value
+from .functions import MAX_EXCEL_FORMULA, MAX_RULE_LENGTH, ExactValue, RuleEvalError, Value
 from .syntax import (
     _Call,
     _check_depth,
@@ -103,19 +102,19 @@ class Rule:
             stack.extend(_children(node))
         return frozenset(found)
 
-    def evaluate(self, env: Mapping[str, Value]) -> Value:
-        """Compute the rule on ``env`` (identifier → Decimal or list of Decimal).
+    def evaluate(self, env: Mapping[str, Value]) -> ExactValue:
+        """Compute the rule exactly on ``env`` (identifier → number or list of numbers).
+
+        Inputs may be Decimal, Fraction or int (Decimal converts exactly); the result is a
+        :class:`~fractions.Fraction` (a list of them for a per-row step) with no rounding
+        except where the rule itself says ``ROUND``. Use :func:`to_decimal` to show it.
 
         Raises :class:`RuleEvalError` when the data do not allow a value (division by zero,
-        lists of unequal length, a non-finite result), :class:`RuleMissingError` when a value
-        is absent, and :class:`RuleError` when a list reaches a position that takes only a
-        number (a rule error that :meth:`check` finds before any data arrive).
+        lists of unequal length, a value too large to compute), :class:`RuleMissingError`
+        when a value is absent, and :class:`RuleError` when a list reaches a position that
+        takes only a number (a rule error that :meth:`check` finds before any data arrive).
         """
-        with decimal.localcontext(_CONTEXT):
-            try:
-                result = _Evaluator(self, env).run(self._root)
-            except (decimal.InvalidOperation, decimal.Overflow, decimal.DivisionByZero):
-                raise self._fail(_Pos(1, 1), "计算结果超出范围") from None
+        result = _Evaluator(self, env).run(self._root)
         if isinstance(result, tuple):
             return list(result)
         return result

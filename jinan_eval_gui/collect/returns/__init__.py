@@ -19,16 +19,20 @@ from .inputs import check_failed, check_inputs
 from .plan import unit_plan
 from .reading import IMPORT_LIMITS, read_return
 from .result import (
+    DECISION_LABELS,
+    MAX_DIFF_TEXT,
     SEVERITY_LABELS,
     STATUS_LABELS,
     ConflictNote,
     Diff,
     FileResult,
+    capped,
     finding,
     finding_json,
     input_label,
     label_of,
     plain,
+    stored_form,
 )
 
-__all__ = ["ConflictNote", "Diff", "FileResult", "IMPORT_LIMITS", "SEVERITY_LABELS", "STATUS_LABELS", "check_failed", "check_inputs", "finding", "finding_json", "input_label", "label_of", "plain", "read_return", "unit_plan"]
+__all__ = ["ConflictNote", "DECISION_LABELS", "Diff", "FileResult", "IMPORT_LIMITS", "MAX_DIFF_TEXT", "SEVERITY_LABELS", "STATUS_LABELS", "capped", "check_failed", "check_inputs", "finding", "finding_json", "input_label", "label_of", "plain", "read_return", "stored_form", "unit_plan"]

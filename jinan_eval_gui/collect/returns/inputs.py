@@ -11,7 +11,7 @@ from jinan_eval_gui.collect import templates, values, xlsxsafe
 from jinan_eval_gui.store import NewValue
 
 from .plan import unit_plan
-from .result import FileResult, _text, finding, label_of, plain
+from .result import FileResult, _text, finding, label_of, plain, stored_form
 
 
 def _typed(cell: xlsxsafe.CellValue) -> str:
@@ -46,7 +46,9 @@ def _validate(result: FileResult, meta: templates.TemplateMeta,
         if c.is_catalogue_input:
             by_ind.setdefault(c.indicator_id or 0, []).append(c)
             continue
-        text = _text(cells[c.sheet][c.cell].value).strip()
+        text = _note_text(result, c, cells[c.sheet][c.cell], cat)
+        if text is None:
+            continue
         texts[(c.indicator_id, c.input_key)] = text
         if c.indicator_id is None:
             if text:
@@ -60,6 +62,31 @@ def _validate(result: FileResult, meta: templates.TemplateMeta,
             result.findings.append(finding("warning", f"“{c.label}”未填写，请补充以便联系核实", c))
     for ind, specs in unit_plan(cat, result.unit).indicators:
         _validate_indicator(result, ind, list(specs), by_ind.get(ind.id, []), cells, texts)
+
+
+def _note_text(result: FileResult, c: templates.InputCell, cell: xlsxsafe.CellValue,
+               cat: Catalogue) -> str | None:
+    """The text of an evidence, notes or filler cell; None (and a finding) when it cannot be
+    read exactly or is longer than such a cell may be."""
+    ind = cat.indicator(c.indicator_id) if c.indicator_id is not None else None
+    if cell.is_bad:
+        result.findings.append(finding(
+            "error", f"“{c.label}”：{cell.problem}，无法确定 Excel 中显示的内容，未读取",
+            c, ind, value=cell.raw, hint="请在 Excel 或 WPS 中检查该单元格，重新填写后保存"))
+        return None
+    text = _text(cell.value).strip()
+    limit = templates.TEXT_MAX_LENGTH if ind is not None else MAX_FILLER_LENGTH
+    if len(text) > limit:
+        result.findings.append(finding(
+            "error" if ind is not None else "warning",
+            f"“{c.label}”有 {len(text)} 个字，超过 {limit} 字的上限，未读取", c, ind, value=text,
+            hint="请精简后重新填写，详细材料可另附文件"))
+        return None
+    return text
+
+
+#: Filler's name, phone and date: short by nature; a long text there is not kept.
+MAX_FILLER_LENGTH = 100
 
 
 def _parse(cell: xlsxsafe.CellValue, spec: InputSpec) -> values.Parsed:
@@ -99,7 +126,7 @@ def _validate_indicator(result: FileResult, ind: Indicator, specs: list[InputSpe
                     "error", "必填项未填写。如确实无法提供，请在该指标的“备注”中说明原因",
                     ref, ind, spec))
             continue
-        number, text = _as_stored(spec, parsed.value)
+        number, text = stored_form(spec, parsed.value)
         if spec.kind == "yesno" and number == 1 and not texts.get(
                 (ind.id, templates.EVIDENCE_PREFIX + spec.key)):
             result.findings.append(finding(
@@ -113,20 +140,6 @@ def _validate_indicator(result: FileResult, ind: Indicator, specs: list[InputSpe
     for key, vals in accepted.items():
         if key not in blocked:
             result.values.extend(vals)
-
-
-def _as_stored(spec: InputSpec, value: Any) -> tuple[Decimal | None, str]:
-    """The number rules see and the text kept for people (option labels stay readable)."""
-    if spec.kind == "text":
-        return None, str(value)
-    if spec.kind == "choice":
-        option = next(o for o in spec.options if o.value == value)
-        return option.value, option.label
-    if spec.kind == "yesno":
-        number = Decimal(1) if value == 1 else Decimal(0)
-        return number, "是" if number == 1 else "否"
-    number = Decimal(value)
-    return number, plain(number)
 
 
 def _read_table(result: FileResult, ind: Indicator, spec: InputSpec,
@@ -165,7 +178,7 @@ def _read_table(result: FileResult, ind: Indicator, spec: InputSpec,
                         ref, ind, col))
                     ok = False
                 continue
-            number, text = _as_stored(col, parsed.value)
+            number, text = stored_form(col, parsed.value)
             out.append(NewValue(ind.id, spec.key, text, number, row_index=n,
                                 column_key=col.key, sheet=ref.sheet, cell=ref.cell))
     if n == 0 and spec.required:

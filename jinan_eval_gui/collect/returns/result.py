@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,15 @@ from jinan_eval_gui.store import Conflict, Finding, NewValue
 
 SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
 STATUS_LABELS = {"imported": "已导入", "updated": "已更新", "unchanged": "未变化",
-                 "rejected": "已拒绝"}
+                 "rejected": "已拒绝", "held": "待确认", "skipped": "未采用"}
+"""``held``: not stored until the user decides (older than the stored return, or one of several
+files of a unit in one import); ``skipped``: not stored because the user chose another file."""
+DECISION_LABELS = {"older": "早于已导入的版本", "duplicate": "同一单位有多个文件"}
+#: Longest texts kept in a finding (messages name cells and values; a value may be 2,000
+#: characters and a table's display longer: what a person reads is capped, never the data).
+MAX_MESSAGE = 1000
+MAX_SHOWN_VALUE = 300
+MAX_DIFF_TEXT = 500
 
 
 # ---------------------------------------------------------------------------------------
@@ -64,6 +73,14 @@ class FileResult:
     submission_id: int | None = None
     content: bytes = field(default=b"", repr=False)
     superseded: list[Any] = field(default_factory=list, repr=False)
+    saved_at: datetime | None = None
+    """When the file was saved: its own record (``saved_source`` "file") or, failing that,
+    when it arrived on this computer (its modification time on disk, "disk")."""
+    saved_source: str = ""
+    decision: str = ""
+    """Why a ``held`` file waits for the user: "older" or "duplicate" (DECISION_LABELS)."""
+    kept: list[Any] = field(default_factory=list, repr=False)
+    """Values of the unit's earlier return that stay current (blank or unreadable here)."""
 
     @property
     def has_errors(self) -> bool:
@@ -94,6 +111,8 @@ class FileResult:
                            "action": c.action, "candidates": c.candidates}
                           for c in self.conflicts],
             "filler": dict(self.filler),
+            "saved_at": self.saved_at.isoformat() if self.saved_at else "",
+            "decision": self.decision,
         }
 
 
@@ -130,6 +149,11 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def capped(text: str, limit: int = MAX_MESSAGE) -> str:
+    """A message or a shown value at most ``limit`` characters long."""
+    return _short(text, limit)
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -146,6 +170,21 @@ def plain(number: Decimal) -> str:
     return "0" if text in ("-0", "") else text
 
 
+def stored_form(spec: InputSpec, value: Any) -> tuple[Decimal | None, str]:
+    """The number rules see and the text kept for people, as every import stores a value
+    (yes/no as 1/0 with 是/否, a choice as its value with its label)."""
+    if spec.kind == "text":
+        return None, str(value)
+    if spec.kind == "choice":
+        option = next(o for o in spec.options if o.value == value)
+        return option.value, option.label
+    if spec.kind == "yesno":
+        number = Decimal(1) if value == 1 else Decimal(0)
+        return number, "是" if number == 1 else "否"
+    number = Decimal(value)
+    return number, plain(number)
+
+
 def finding(severity: str, message: str, cell: templates.InputCell | None = None,
             ind: Indicator | None = None, spec: InputSpec | None = None,
             value: str = "", *, hint: str = "") -> Finding:
@@ -157,11 +196,11 @@ def finding(severity: str, message: str, cell: templates.InputCell | None = None
             where += f"“{spec.label}”"
         where += "："
     text = where + message + (f"。{hint}" if hint else "")
-    return Finding(severity=severity, message=text,
+    return Finding(severity=severity, message=capped(text),
                    sheet=cell.sheet if cell else None, cell=cell.cell if cell else None,
                    indicator_id=ind.id if ind else None,
                    input_key=cell.input_key if cell else (spec.key if spec else None),
-                   value=value or None)
+                   value=capped(value, MAX_SHOWN_VALUE) if value else None)
 
 
 def label_of(ind: Indicator, key: str) -> str:

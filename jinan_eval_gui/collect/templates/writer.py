@@ -14,6 +14,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from jinan_eval_gui import __version__
 from jinan_eval_gui.catalogue import INPUT_KIND_LABELS, Catalogue, Indicator, InputSpec
+from jinan_eval_gui.catalogue.rules import wording
 from jinan_eval_gui.errors import TemplateError
 from jinan_eval_gui.system.atomic import atomic_path
 
@@ -269,6 +270,7 @@ class _Builder(CoverSheet):
         row = self._merged_text(ws, row, "评估方法", ind.method)
         if ind.assumption:
             row = self._merged_text(ws, row, "评分口径", ind.assumption)
+        row = self._merged_text(ws, row, "计分公式", "\n".join(wording.lines(ind)))
         row = self._merged_text(ws, row, "责任单位", self._units_text(ind))
         specs = self.inputs_of(ind)
         if not specs:

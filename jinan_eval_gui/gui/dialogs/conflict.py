@@ -34,7 +34,7 @@ class ConflictDialog(FormDialog):
         rows = "".join(f"<li>{escape(u)}：{escape(v)}</li>" for u, v in pairs)
         self.ui.infoLabel.setText(
             f"<b>指标 {conflict.indicator_id} {escape(name)}</b><br>"
-            f"填报项：{escape(label or conflict.input_key)}（{escape(conflict.input_key)}）"
+            f"填报项：{escape(label or '（未知填报项）')}"
             f"<br>各单位报送的数值：<ul>{rows}</ul>")
         units = [u for u, _ in pairs if u]
         if not units and cat is not None:

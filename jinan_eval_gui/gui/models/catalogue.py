@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
+from jinan_eval_gui.catalogue.rules import wording
+
 from .table import NOTE, RIGHT, Column, Index, RecordTableModel, text
 from .tree import Node, NodeTreeModel
 
@@ -112,7 +114,7 @@ def param_rows(cat: Catalogue, values: dict[str, Any]) -> list[ParamRow]:
     for ind in cat.indicators:
         for name, default in ind.params.items():
             key = f"{ind.id}.{name}"
-            rows.append(ParamRow(key, f"指标 {ind.id}：{name}", default,
+            rows.append(ParamRow(key, f"指标 {ind.id}：{wording.param_label(ind, name)}", default,
                                  _dec(values.get(key), default), Decimal(0), None,
                                  f"{ind.id}. {ind.name}\n{ind.assumption}"))
     return rows
@@ -156,7 +158,7 @@ class ParamsModel(RecordTableModel):
         Column("默认值", lambda r: r.default, RIGHT),
         Column("取值范围", lambda r: r.bounds_text),
         Column("说明", lambda r: r.hint.splitlines()[0] if r.hint else "",
-               tooltip=lambda r: f"{r.key}\n{r.hint}"),
+               tooltip=lambda r: r.hint or None),
     )
     rejected = Signal(str)
 

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
+from jinan_eval_gui.catalogue.rules import wording
+
 from .catalogue import weight_text
 from .table import BAD, NOTE, WARN, Column, RecordTableModel, text
 from .tree import Node, NodeTreeModel
@@ -118,20 +120,28 @@ def trace_rows(cat: Catalogue | None, result: Any) -> list[TraceRow]:
         spec = specs.get(key.split(".")[0])
         if spec is not None and spec.kind == "table" and "." in key:
             column = next((c for c in spec.columns if c.key == key.split(".", 1)[1]), None)
-            label = f"{spec.label} · {column.label if column else key}"
+            label = f"{spec.label} · {column.label if column else '明细'}"
             unit = column.unit if column else ""
         else:
-            label, unit = (spec.label, spec.unit) if spec is not None else (key, "")
-        rows.append(TraceRow("填报数据", f"{label}（{key}）", value_text(value, unit)))
+            label, unit = (spec.label, spec.unit) if spec is not None else ("填报项", "")
+        rows.append(TraceRow("填报数据", label, value_text(value, unit)))
     for name, value in result.params.items():
-        rows.append(TraceRow("参数", name, text(value)))
-    labels = {s.name: s.label for s in ind.steps} if ind is not None else {}
-    exprs = {s.name: s.rule.text for s in ind.steps} if ind is not None else {}
-    for name, value in result.steps.items():
-        label = labels.get(name) or name
-        rows.append(TraceRow("中间量", f"{label}（{name} = {exprs.get(name, '')}）",
-                             _number(value)))
-    rows.append(TraceRow("评分规则", "得分 =", result.rule))
+        rows.append(TraceRow("参数", wording.param_label(ind, name) if ind else "参数", text(value)))
+    if ind is None:
+        return rows + _result_rows(result)
+    variant = result.variant
+    *lines, score = wording.lines(ind, cat.parameters, variant=variant)
+    steps = ind.reading(variant)[0] if variant else ind.steps
+    for step, line in zip(steps, lines, strict=True):
+        if step.name in result.steps:
+            rows.append(TraceRow("中间量", line, _number(result.steps[step.name])))
+    rows.append(TraceRow("评分规则", score, ""))
+    return rows + _result_rows(result)
+
+
+def _result_rows(result: Any) -> list[TraceRow]:
+    """The score, its status, an expert's reason and the engine's messages."""
+    rows: list[TraceRow] = []
     if result.raw is not None:
         rows.append(TraceRow("计算结果", "未取整得分", _number(result.raw)))
     kind = "扣减分值" if result.kind == "deduction" else "得分"

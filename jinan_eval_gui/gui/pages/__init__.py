@@ -15,6 +15,7 @@ PAGES = (
     ("issue", "模板下发", "issue", "IssuePage"),
     ("collect", "数据回收", "collect", "CollectPage"),
     ("results", "评分结果", "results", "ResultsPage"),
+    ("assumptions", "评分口径", "assumptions", "AssumptionsPage"),
     ("export", "报告导出", "export", "ExportPage"),
 )
 

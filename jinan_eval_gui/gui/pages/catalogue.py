@@ -8,6 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import QItemSelection
 
+from jinan_eval_gui.catalogue.rules import wording
 from jinan_eval_gui.gui.models.catalogue import (
     CatalogueTreeModel,
     CatItem,
@@ -107,7 +108,8 @@ class CataloguePage(Page):
         if not self.idle_writable:
             raise ValueError("评价轮次未以编辑方式打开，或正在处理其他操作，暂不能修改参数")
         self.session.rnd.set_params({key: json_number(value)})
-        self.ui.paramMessage.setText(f"已修改“{key}”为 {text(value)}，正在重新计算评分…")
+        label = next((r.label for r in self.params.rows() if r.key == key), "参数")
+        self.ui.paramMessage.setText(f"已修改“{label}”为 {text(value)}，正在重新计算评分…")
         self.session.rescore()
 
     def _on_param_rejected(self, message: str) -> None:
@@ -157,15 +159,14 @@ def _indicator_html(cat: Any, ind: Any) -> str:
     if ind.inputs:
         rows = "".join(_input_row(spec) for spec in ind.inputs)
         inputs = ("<table border='1' cellspacing='0' cellpadding='3' style='border-color:#ccc'>"
-                  "<tr><th>填报项</th><th>键名</th><th>类型</th><th>单位</th><th>范围</th>"
+                  "<tr><th>填报项</th><th>类型</th><th>单位</th><th>范围</th>"
                   f"<th>必填</th></tr>{rows}</table>")
-    steps = "".join(f"<li><code>{escape(s.name)} = {escape(s.rule.text)}</code>"
-                    f"{'（' + escape(s.label) + '）' if s.label else ''}</li>" for s in ind.steps)
-    rule = (f"<ul>{steps}<li><code>{'扣分' if ind.kind == 'deduction' else '得分'} = "
-            f"{escape(ind.score.text)}</code></li></ul>")
-    checks = "".join(f"<li><code>{escape(c.rule.text)}</code>：{escape(c.message)}</li>"
-                     for c in ind.checks)
-    params = "".join(f"<li>{escape(k)} = {text(v)}</li>" for k, v in ind.params.items())
+    rule = "<ul>" + "".join(f"<li>{escape(line)}</li>"
+                            for line in wording.lines(ind, cat.parameters)) + "</ul>"
+    checks = "".join(f"<li>{escape(wording.check_text(ind, c, cat.parameters))}："
+                     f"{escape(c.message)}</li>" for c in ind.checks)
+    params = "".join(f"<li>{escape(wording.param_label(ind, k))}：{text(v)}</li>"
+                     for k, v in ind.params.items())
     return (head + _section("指标说明", _para(ind.description))
             + _section("评估方法", _para(ind.method))
             + _section("填报项", inputs)
@@ -184,7 +185,7 @@ def _input_row(spec: Any) -> str:
     label = escape(spec.label)
     if spec.columns:
         label += "<br><small>列：" + "、".join(escape(c.label) for c in spec.columns) + "</small>"
-    return (f"<tr><td>{label}</td><td>{escape(spec.key)}</td>"
+    return (f"<tr><td>{label}</td>"
             f"<td>{INPUT_KIND_LABELS.get(spec.kind, spec.kind)}</td><td>{escape(spec.unit)}</td>"
             f"<td>{bounds}</td><td>{'是' if spec.required else '否'}</td></tr>")
 

@@ -76,6 +76,8 @@ class ExportPage(Page):
         compare_text = ui.compareEdit.text().strip()
         compare = Path(compare_text) if compare_text else None
         formats = self.formats()
+        if not self.confirm_gaps():
+            return
 
         def task(rnd: Any, progress: Any, _worker: Any) -> list[Path]:
             from jinan_eval_gui import workflow
@@ -89,6 +91,19 @@ class ExportPage(Page):
         if self.session.run_with_round(task, done=self._on_exported, failed=self._on_failed,
                                        progress=self._on_progress, status="正在导出…"):
             settings.remember_dir("export", out_dir.parent)
+
+    def confirm_gaps(self) -> bool:
+        """Name every unit not returned and every indicator missing or invalid, and ask.
+
+        Scoring a round takes milliseconds, so the question comes at once, before any work.
+        """
+        from jinan_eval_gui import workflow
+
+        lines = workflow.export_warnings(self.session.rnd, brief=True)
+        if not lines:
+            return True
+        return messages.ask(self.window(), "数据尚不完整，导出的评估报告将在首页说明：\n\n"
+                            + "\n\n".join(lines) + "\n\n是否仍要导出？")
 
     def _on_progress(self, done: int, total: int, message: str) -> None:
         self.ui.progressBar.setRange(0, max(1, total))

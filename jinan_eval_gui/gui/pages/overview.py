@@ -85,8 +85,20 @@ class OverviewPage(Page):
                 f"{text(res.total)}</span><br>加权得分 {text(res.subtotal)}，"
                 f"信息安全扣分 {text(res.deductions)}<br>"
                 f"缺报 {missing} 项，数据有误 {invalid} 项（共 {len(statuses)} 项三级指标）</p>")
+        lines.append(self._assumptions_line())
         self.ui.totalLabel.setText("".join(lines))
         self.ui.totalLabel.setTextFormat(Qt.TextFormat.RichText)
+
+    def _assumptions_line(self) -> str:
+        """Whether the report is final: every 评分口径 confirmed (workflow.assumptions)."""
+        from jinan_eval_gui.workflow import assumptions
+
+        pending = assumptions.unconfirmed(assumptions.register(self.session.rnd,
+                                                               self.session.cat))
+        if not pending:
+            return "<p>评分口径：全部已确认，评估报告为正式稿。</p>"
+        return (f"<p style='color:#8a5a00'>评分口径：尚有 {len(pending)} 项待确认，"
+                "评估报告为征求意见稿（见“评分口径”页）。</p>")
 
     def _on_recent_activated(self, index: QModelIndex) -> None:
         self.recent_requested.emit(index.data())

@@ -95,6 +95,21 @@ class ReportInfo:
     issuer: str
     header: str
     footer: str
+    draft: bool = False
+    """征求意见稿: not every registered assumption is confirmed yet (cover and header say so)."""
+
+
+@dataclass(frozen=True)
+class AssumptionNote:
+    """One registered assumption as the report states it (plain texts, already in Chinese)."""
+
+    id: str
+    category: str
+    title: str
+    indicators: tuple[int, ...]
+    choice: str
+    origin: str
+    confirmed: bool
 
 
 @dataclass

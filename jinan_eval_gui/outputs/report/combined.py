@@ -9,9 +9,19 @@ from typing import Any
 
 from jinan_eval_gui.catalogue import Catalogue, Indicator
 from jinan_eval_gui.errors import ExportError
+from jinan_eval_gui.scoring.completeness import Completeness
 from jinan_eval_gui.scoring.engine import STATUS_LABELS, Results
 
-from .blocks import Block, FindingsSummary, PageBreak, ProgressFn, Report, ReportInfo
+from .blocks import (
+    AssumptionNote,
+    Block,
+    FindingsSummary,
+    PageBreak,
+    ProgressFn,
+    Report,
+    ReportInfo,
+    Run,
+)
 from .fonts import CJKFont
 from .single import _Builder
 from .text import (
@@ -40,11 +50,16 @@ class _RoundBuilder(_Builder):
     def __init__(self, catalogue: Catalogue, results: Mapping[str, Results],
                  layout: Mapping[str, Any], *, info: ReportInfo,
                  previous: Mapping[str, Results] | None, findings: FindingsSummary,
-                 font: CJKFont | None, progress: ProgressFn | None) -> None:
+                 font: CJKFont | None, progress: ProgressFn | None,
+                 completeness: Mapping[str, Completeness] | None = None,
+                 assumptions: Sequence[AssumptionNote] = ()) -> None:
         first = next(iter(results.values()))
         super().__init__(catalogue, first, layout, info=info, previous=None,
                          others={e: r for e, r in results.items() if r is not first},
-                         findings=findings, font=font, progress=progress)
+                         findings=findings, font=font, progress=progress,
+                         completeness=(completeness or {}).get(first.entity),
+                         assumptions=assumptions)
+        self.completeness_all = dict(completeness or {})
         self.all = dict(results)
         self.prev_all = dict(previous or {})
         self.total_rank = {name: rank for rank, name, _ in self.ranking}
@@ -102,6 +117,14 @@ class _RoundBuilder(_Builder):
         self.heading(t("sections", "summary"))
         self.para(t("text", "overview", year=self.info.year, n=len(self.all), index=index,
                     total_label=total_label, **self.spread(lambda r: r.total)))
+        for entity, c in self.completeness_all.items():
+            if not c.complete:
+                self.para(Run(f"{entity}：{c.summary()}", bold=True), style="detail")
+        if self.completeness_all and all(c.complete for c in self.completeness_all.values()):
+            self.para(t("text", "overview_complete"))
+        if self.info.draft:
+            pending = sum(1 for a in self.assumptions if not a.confirmed)
+            self.para(t("text", "draft_note", pending=pending))
         rows = []
         for g in self.weighted:
             scores = [x.score for r in self.all.values() for x in r.level1
@@ -269,20 +292,25 @@ def build_round_report(catalogue: Catalogue, results: Mapping[str, Results], *,
                        round_info: Any, previous: Mapping[str, Results] | None = None,
                        findings_summary: FindingsSummary = None,
                        layout: Mapping[str, Any] | None = None, font: CJKFont | None = None,
-                       progress: ProgressFn | None = None, today: date | None = None) -> Report:
+                       progress: ProgressFn | None = None, today: date | None = None,
+                       completeness: Mapping[str, Completeness] | None = None,
+                       assumptions: Sequence[AssumptionNote] = ()) -> Report:
     """One report for a round with several entities (render it like :func:`build_report`).
 
     ``results`` maps entity names to their Results in the round's order; ``previous`` maps
-    entity names to last year's (adds last year's total to the ranking table).
+    entity names to last year's (adds last year's total to the ranking table);
+    ``completeness`` (by entity) and ``assumptions`` as for :func:`build_report`.
     """
     if not results:
         raise ExportError("没有可供生成报告的评价结果", hint="请先导入数据并计算评分")
     layout = dict(layout or load_layout())
-    info = _report_info(layout, round_info, entities_text(layout, list(results)), today)
+    draft = any(not a.confirmed for a in assumptions)
+    info = _report_info(layout, round_info, entities_text(layout, list(results)), today, draft)
     if font is None:
         from .fonts import find_cjk_font
 
         font = find_cjk_font()
     builder = _RoundBuilder(catalogue, results, layout, info=info, previous=previous,
-                            findings=findings_summary, font=font, progress=progress)
+                            findings=findings_summary, font=font, progress=progress,
+                            completeness=completeness, assumptions=assumptions)
     return Report(info, builder.build(), layout)

@@ -8,10 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 from jinan_eval_gui.catalogue import Catalogue, Indicator
+from jinan_eval_gui.scoring.completeness import Completeness
 from jinan_eval_gui.scoring.engine import STATUS_LABELS, IndicatorResult, Results
 
 from .appendix import Appendices
 from .blocks import (
+    AssumptionNote,
     Block,
     FindingsSummary,
     Heading,
@@ -49,9 +51,15 @@ class _Builder(Appendices):
     def __init__(self, catalogue: Catalogue, results: Results, layout: Mapping[str, Any], *,
                  info: ReportInfo, previous: Results | None, others: Mapping[str, Results],
                  findings: FindingsSummary, font: CJKFont | None,
-                 progress: ProgressFn | None) -> None:
+                 progress: ProgressFn | None, completeness: Completeness | None = None,
+                 assumptions: Sequence[AssumptionNote] = ()) -> None:
         self.cat = catalogue
         self.res = results
+        self.completeness = completeness
+        self.assumptions = list(assumptions)
+        # gaps in the data are never read as performance: not strong, not weak, not a change
+        self.gaps = (completeness.gap_ids if completeness is not None else frozenset(
+            r.id for r in results.indicators.values() if r.status in ("missing", "invalid")))
         self.t = _Text(layout)
         self.info = info
         self.prev = previous
@@ -113,6 +121,14 @@ class _Builder(Appendices):
             return []
         return [fmt(previous, self.dash), fmt_delta(current, previous, self.dash)]
 
+    def ind_yoy(self, r: IndicatorResult, sign: int = 1) -> list[str]:
+        """Last year and change of one indicator; no change is shown for a gap in the data."""
+        p = self.prev_ind.get(r.id)
+        previous = None if p is None else sign * p.score
+        if r.id in self.gaps:
+            return self.yoy_cells(None, previous)
+        return self.yoy_cells(sign * r.score, previous)
+
     def change_text(self, current: Decimal, previous: Decimal) -> str:
         delta = current - previous
         if delta > 0:
@@ -142,6 +158,8 @@ class _Builder(Appendices):
         self.blocks.append(Spacer(45))
         self.para(info.title, style="title")
         self.para(t("document", "year_line", year=info.year), style="subtitle")
+        if info.draft:
+            self.para(t("document", "draft_mark"), style="subtitle")
         if info.entity:
             self.blocks.append(Spacer(10))
             self.para(t("document", "entity_line", entity=info.entity), style="cover")
@@ -160,7 +178,15 @@ class _Builder(Appendices):
                     total_label=total_label, total=fmt(res.total), subtotal=fmt(res.subtotal),
                     level1_count=len(self.weighted), deductions_label=t.label("deductions"),
                     deductions=fmt(res.deductions)))
-        if self.prev is not None:
+        if self.completeness is not None:
+            self.para(Run(self.completeness.summary(), bold=not self.completeness.complete))
+        if self.info.draft:
+            pending = sum(1 for a in self.assumptions if not a.confirmed)
+            self.para(t("text", "draft_note", pending=pending))
+        if self.prev is not None and self.gaps:
+            self.para(t("text", "summary_yoy_incomplete", total_label=total_label,
+                        prev_total=fmt(self.prev.total), gaps=len(self.gaps)))
+        elif self.prev is not None:
             self.para(t("text", "summary_yoy", total_label=total_label,
                         prev_total=fmt(self.prev.total),
                         change_text=self.change_text(res.total, self.prev.total)))
@@ -287,9 +313,8 @@ class _Builder(Appendices):
         else:  # a sole level-2 (体制机制, 市民满意度): show its level-3 scores instead
             rows = []
             for r in inds:
-                p = self.prev_ind.get(r.id)
                 rows.append([str(r.id), r.name, fmt_weight(r.weight, self.dash), fmt(r.score),
-                             r.status_label, *self.yoy_cells(r.score, p.score if p else None)])
+                             r.status_label, *self.ind_yoy(r)])
             header = [t.label("id"), t.label("name"), t.label("weight"), t.label("score"),
                       t.label("status"), *self.yoy_header()]
             self.table(header, rows, [1.0, 6.2, 1.4, 1.3, 1.5, *([1.3, 1.3] if self.prev else [])],
@@ -312,6 +337,7 @@ class _Builder(Appendices):
     def extremes(self, group: Any, inds: list[IndicatorResult]) -> None:
         t = self.t
         n = int(t.raw("extremes", "count"))
+        inds = [r for r in inds if r.id not in self.gaps]  # a gap is no result, good or bad
         k = min(n, len(inds) // 2)
         if k < 1:
             return
@@ -322,9 +348,8 @@ class _Builder(Appendices):
         rows = []
         for label, chosen in ((t.label("strongest"), strongest), (t.label("weakest"), weakest)):
             for r in chosen:
-                p = self.prev_ind.get(r.id)
                 rows.append([label, str(r.id), r.name, fmt(r.score), r.status_label,
-                             *self.yoy_cells(r.score, p.score if p else None)])
+                             *self.ind_yoy(r)])
         header = [t.label("kind"), t.label("id"), t.label("name"), t.label("score"),
                   t.label("status"), *self.yoy_header()]
         self.table(header, rows, [1.0, 1.0, 6.4, 1.3, 1.5, *([1.3, 1.3] if self.prev else [])],
@@ -353,19 +378,25 @@ class _Builder(Appendices):
                    role="deductions")
 
     def deduction_reason(self, ind: Indicator, r: IndicatorResult) -> str:
+        """Why the points: the inputs the deduction was computed from, exactly those (for
+        per-unit indicators only the units the score counted), and any gap."""
         parts: list[str] = []
         if r.status == "expert":
             parts.append(f"{STATUS_LABELS['expert']}：{r.override_reason}")
-        elif r.status in ("missing", "invalid"):
+        elif r.status == "invalid" or (r.status == "missing" and r.raw is None):
             parts.append(f"{r.status_label}：{'；'.join(r.messages)}")
         else:
+            used = _units_used(ind, r) if ind.collect == "per_unit" else None
             for spec in ind.inputs:
                 if spec.kind == "table":
                     continue
                 value = r.inputs.get(spec.key)
                 if value is None or value == [] or value == "":
                     continue
-                parts.append(f"{spec.label}：{_input_text(spec, value)}")
+                parts.append(f"{spec.label}：{_input_text(spec, value, used)}")
+            if r.messages:
+                parts.append(f"{r.status_label}：{'；'.join(r.messages)}" if r.status != "ok"
+                             else "；".join(r.messages))
         return "；".join(parts) or self.dash
 
     # -- data quality ---------------------------------------------------------------------
@@ -379,8 +410,7 @@ class _Builder(Appendices):
         self.para(t("text", "quality_intro", n=n, ok=counts["ok"], missing=counts["missing"],
                     invalid=counts["invalid"], expert=counts["expert"],
                     completeness=f"{completeness:.1f}"))
-        missing_score = self.res.params.get("missing_score", Decimal(0))
-        self.para(t("text", "quality_policy", missing_score=fmt_number(missing_score)), keep=True)
+        self.para(t("text", "quality_policy", **self.policy_texts()), keep=True)
         rows = [[STATUS_LABELS[s], str(c), f"{c * 100 / n:.1f}%" if n else self.dash]
                 for s, c in counts.items()]
         rows.append([t.label("sum"), str(n), "100.0%" if n else self.dash])
@@ -424,6 +454,15 @@ class _Builder(Appendices):
                 self.para(f"{i}. {item}", style="detail")
 
 
+def _units_used(ind: Indicator, r: IndicatorResult) -> list[int]:
+    """Positions of the units a per-unit score counted: those that reported every required
+    input (as the engine computes it)."""
+    lists = [r.inputs.get(s.key) or [] for s in ind.inputs
+             if s.required and s.kind not in ("text", "table")]
+    width = max((len(v) for v in lists), default=0)
+    return [i for i in range(width) if all(i < len(v) and v[i] is not None for v in lists)]
+
+
 # ---------------------------------------------------------------------------------------
 # Public API
 # ---------------------------------------------------------------------------------------
@@ -431,21 +470,26 @@ def build_report(catalogue: Catalogue, results: Results, *, round_info: Any,
                  previous: Results | None = None, others: Mapping[str, Results] | None = None,
                  findings_summary: FindingsSummary = None, layout: Mapping[str, Any] | None = None,
                  font: CJKFont | None = None, progress: ProgressFn | None = None,
-                 today: date | None = None) -> Report:
+                 today: date | None = None, completeness: Completeness | None = None,
+                 assumptions: Sequence[AssumptionNote] = ()) -> Report:
     """Build the report's blocks once (render them with :func:`render_docx` / :func:`render_pdf`).
 
     ``round_info`` is the round (``store.RoundInfo`` or a mapping) with ``year`` and optionally
     ``date``/``report_date`` (defaults to today). ``others`` maps entity names to their Results
     for the ranking section. ``findings_summary`` is text, a list of lines or a mapping
-    (category -> count or text).
+    (category -> count or text). ``completeness`` is stated beside the headline score;
+    ``assumptions`` (the register as it stands) makes the report a 征求意见稿 while any is
+    unconfirmed.
     """
     layout = dict(layout or load_layout())
-    info = _report_info(layout, round_info, results.entity, today)
+    draft = any(not a.confirmed for a in assumptions)
+    info = _report_info(layout, round_info, results.entity, today, draft)
     others = {k: v for k, v in (others or {}).items() if v is not results}
     if font is None:
         from .fonts import find_cjk_font
 
         font = find_cjk_font()
     builder = _Builder(catalogue, results, layout, info=info, previous=previous, others=others,
-                       findings=findings_summary, font=font, progress=progress)
+                       findings=findings_summary, font=font, progress=progress,
+                       completeness=completeness, assumptions=assumptions)
     return Report(info, builder.build(), layout)

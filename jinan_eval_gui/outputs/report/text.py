@@ -144,10 +144,6 @@ def entities_text(layout: Mapping[str, Any], names: Sequence[str], limit: int = 
                          n=len(names))
 
 
-def _rule_text(rule: Any) -> str:
-    return str(getattr(rule, "text", rule))
-
-
 def _minus(points: Decimal) -> str:
     return f"-{points:.2f}" if points else "0.00"
 
@@ -156,9 +152,15 @@ def _f(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _input_text(spec: Any, value: Any) -> str:
-    """An input value as a reader understands it (是/否, options, units, per-unit lists)."""
+def _input_text(spec: Any, value: Any, used: Sequence[int] | None = None) -> str:
+    """An input value as a reader understands it (是/否, options, units, per-unit lists).
+
+    ``used``: for per-unit lists, the positions of the units the score was computed from, so a
+    text never counts a unit the score left out.
+    """
     if isinstance(value, list):
+        if used is not None:
+            value = [value[i] for i in used if i < len(value)]
         present = [v for v in value if v is not None]
         if spec.kind == "yesno":
             yes = sum(1 for v in present if v)
@@ -177,7 +179,7 @@ def _input_text(spec: Any, value: Any) -> str:
 
 
 def _report_info(layout: Mapping[str, Any], round_info: Any, entity: str,
-                 today: date | None) -> ReportInfo:
+                 today: date | None, draft: bool = False) -> ReportInfo:
     """Title page and running header/footer facts, shared by single and round reports."""
     text = _Text(layout)
     year = _round_field(round_info, "year")
@@ -188,6 +190,7 @@ def _report_info(layout: Mapping[str, Any], round_info: Any, entity: str,
     return ReportInfo(
         title=title, year=int(year), entity=entity, date_text=_date_text(text, when),
         issuer=text("document", "issuer"),
-        header=text("document", "header", title=title, year=year),
-        footer=str(text.raw("document", "footer")),
+        header=text("document", "header", title=title, year=year)
+        + (text("document", "draft_header") if draft else ""),
+        footer=str(text.raw("document", "footer")), draft=draft,
     )

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from xlsxwriter.worksheet import Worksheet
 
 from jinan_eval_gui.catalogue import KIND_LABELS, Indicator, Step, rules
+from jinan_eval_gui.catalogue.rules import wording
 from jinan_eval_gui.errors import EvalError
 from jinan_eval_gui.scoring.engine import round2
 
@@ -63,16 +64,16 @@ class _CalcWriter:
         ws.write_string(0, 0, f"{self.entity}：评分计算过程", f.title)
         ws.write_string(1, 0, self.b.info_line, f.subtitle)
         ws.write_string(2, 0, "“值/得分”列均为公式（引用“原始数据”和本表参数），可逐项核对；"
-                        "灰色说明列给出规则原文和状态。", f.subtitle)
+                        "“计算公式/规则”列用中文写出每项的计算方法，“说明”列给出状态。", f.subtitle)
         header = 4
-        for col, name in enumerate(["编号", "名称", "类别", "键名", "权重(%)", "值/得分",
+        for col, name in enumerate(["编号", "名称", "类别", "符号", "权重(%)", "值/得分",
                                     "计算公式/规则", "说明"]):
             ws.write_string(header, col, name, f.header)
         row = header + 1
         row = self.section(row, "一、评价参数")
         for spec in self.b.cat.parameters:
             value = self.res.params.get(spec.key, spec.default)
-            self.line(row, "", spec.label, "参数", spec.key)
+            self.line(row, "", spec.label, "参数")
             ws.write_number(row, _C_VALUE, _num(value), f.number)
             ws.write_string(row, _C_NOTE, spec.hint, f.text)
             self.param_cells[spec.key] = _cell(row, _C_VALUE)
@@ -128,8 +129,21 @@ class _CalcWriter:
         ws.write_string(row, _C_RULE, rule, f.text)
         ws.write_string(row, _C_NOTE, note, f.text)
 
-    def formula(self, row: int, formula: str, value: Decimal | int | float, fmt: Any) -> None:
-        self.ws.write_formula(row, _C_VALUE, "=" + formula, fmt, _num(value))
+    def param_label(self, key: str) -> str:
+        """A round parameter's Chinese name (the key is never shown)."""
+        return next((p.label for p in self.b.cat.parameters if p.key == key), "评价参数")
+
+    def formula(self, row: int, formula: str, value: Decimal | int | float | None,
+                fmt: Any) -> None:
+        """A live formula with the engine's value as its cached result (None: a group left
+        out under the renormalising missing-data policy, shown empty)."""
+        self.ws.write_formula(row, _C_VALUE, "=" + formula, fmt,
+                              "" if value is None else _num(value))
+
+    @property
+    def renormalise(self) -> bool:
+        """Whether missing/invalid indicators are left out with their weights renormalised."""
+        return self.res.settings.get("missing_policy") == "renormalise"
 
     # -- summary ---------------------------------------------------------------------------
     def level3(self, rows: dict[int, int], score_cells: dict[int, str]) -> None:
@@ -157,8 +171,9 @@ class _CalcWriter:
                     text, formula = "本组扣分合计", f"ROUND(SUM({_range(first, last, _C_VALUE)}),2)"
                     fmt = f.deduction_bold
                 else:
-                    value = g.score or Decimal(0)
-                    text, formula = _weighted(first, last, [i.weight for i in inds])
+                    value = g.score
+                    text, formula = _weighted(first, last, [i.weight for i in inds],
+                                              renormalise=self.renormalise, by_status=True)
                     fmt = f.score_bold
                 self.line(row, l2.id, l2.name, "二级指标", weight=l2.weight,
                           rule=text, note=l1.name, bold=True)
@@ -181,9 +196,10 @@ class _CalcWriter:
                              f.deduction_bold)
             else:
                 first, last = l2_rows[l2s[0][0].id], l2_rows[l2s[-1][0].id]
-                text, formula = _weighted(first, last, [l2.weight for l2, _ in l2s])
+                text, formula = _weighted(first, last, [l2.weight for l2, _ in l2s],
+                                          renormalise=self.renormalise)
                 self.line(row, l1.id, l1.name, "一级指标", weight=l1.weight, rule=text, bold=True)
-                self.formula(row, formula, g.score or Decimal(0), f.score_bold)
+                self.formula(row, formula, g.score, f.score_bold)
             self.cells.level1[l1.id] = _cell(row, _C_VALUE, self.sheet)
 
     def totals(self, row: int, l1_rows: dict[str, int], l3_rows: dict[int, int]) -> None:
@@ -191,11 +207,13 @@ class _CalcWriter:
         weighted = self.b.weighted_l1
         if weighted:
             first, last = l1_rows[weighted[0].id], l1_rows[weighted[-1].id]
-            sub = (f"ROUND(SUMPRODUCT({_range(first, last, _C_WEIGHT)},"
-                   f"{_range(first, last, _C_VALUE)})/100,2)")
+            text, sub = _weighted(first, last, [g.weight for g in weighted],
+                                  renormalise=self.renormalise)
+            if self.renormalise:  # nothing reported at all scores 0, not an empty cell
+                sub = f"N({sub})"
         else:
-            sub = "0"
-        self.line(row, "", "加权得分", "合计", rule="Σ(一级指标权重×得分)/100，保留2位小数", bold=True)
+            text, sub = "", "0"
+        self.line(row, "", "加权得分", "合计", rule=text.replace("下级", "一级指标"), bold=True)
         self.formula(row, sub, self.res.subtotal, f.score_bold)
         ranges = []
         for l1 in self.b.deduction_l1:
@@ -204,9 +222,10 @@ class _CalcWriter:
                 ranges.append(_range(l3_rows[inds[0].id], l3_rows[inds[-1].id], _C_VALUE))
         cap = self.param_cells.get("deduction_cap", "0")
         deduct = f"MIN({cap},ROUND(SUM({','.join(ranges)}),2))" if ranges else "0"
-        self.line(row + 1, "", "扣分", "合计", rule="MIN(扣分上限, 各扣分指标扣分合计)", bold=True)
+        self.line(row + 1, "", "扣分", "合计", bold=True,
+                  rule=f"取{self.param_label('deduction_cap')}与各扣分指标扣分合计中的较小值")
         self.formula(row + 1, deduct, self.res.deductions, f.deduction_bold)
-        self.line(row + 2, "", "总分", "合计", rule="MAX(0, 加权得分 − 扣分)", bold=True)
+        self.line(row + 2, "", "总分", "合计", rule="加权得分 − 扣分，低于0按0计", bold=True)
         self.formula(row + 2, f"MAX(0,ROUND({_cell(row, _C_VALUE)}-{_cell(row + 1, _C_VALUE)},2))",
                      self.res.total, f.total)
         self.cells.subtotal = _cell(row, _C_VALUE, self.sheet)
@@ -238,7 +257,7 @@ class _CalcWriter:
                 refs[name] = ref.address(raw_sheet)
                 label = sub.label if sub is spec else f"{spec.label}：{sub.label}"
                 shown = ref.address(raw_sheet).split("!")[1].replace("$", "")
-                self.line(row, "", label, "填报项", name, note=sub.unit)
+                self.line(row, "", label, "填报项", note=sub.unit)
                 ws.write_url(row, _C_RULE, f"internal:{_q(raw_sheet)}!{shown}", f.link,
                              f"{raw_sheet}!{shown}")
                 if ref.is_list:
@@ -252,23 +271,32 @@ class _CalcWriter:
                 row += 1
         for name in ind.params:
             value = r.params.get(name, ind.params[name])
-            self.line(row, "", f"参数 {name}", "参数", name, note="评价参数，可按轮次调整")
+            self.line(row, "", wording.param_label(ind, name), "参数", note="评价参数，可按轮次调整")
             ws.write_number(row, _C_VALUE, _num(value), f.number)
             refs[name] = _cell(row, _C_VALUE)
             row += 1
         list_names |= set(ind.list_names) & set(refs)
+        steps, score_rule = ind.reading(self.res.variants.get(ind.id, ""))
         computed = r.status != "expert"
-        for step in ind.steps:
+        for step in steps:
             row, computed = self.step(row, ind, step, refs, list_names, computed)
         # the score
         label = "扣分" if deduct else "得分"
-        self.line(row, "", f"{label}（{r.status_label}）", label, "score", rule=ind.score.text,
-                  bold=True)
+        self.line(row, "", f"{label}（{r.status_label}）", label,
+                  rule=f"{label} = {wording.rule_text(ind, score_rule)}", bold=True)
         fmt = f.deduction_bold if deduct else f.score_bold
         if r.status == "expert":
             ws.write_number(row, _C_VALUE, _num(r.score), fmt)
             ws.write_string(row, _C_NOTE, f"专家评分：{r.override_reason}", f.text)
-        elif r.status in ("missing", "invalid"):
+        elif deduct and r.status == "missing" and r.raw is None:
+            # a blank deduction under 按扣分上限计: the indicator's maximum
+            cell = refs.get(ind.max_deduction) if ind.max_deduction else None
+            if cell is None:
+                ws.write_number(row, _C_VALUE, _num(r.score), fmt)
+            else:
+                self.formula(row, cell, r.score, fmt)
+            ws.write_string(row, _C_NOTE, "；".join(r.messages), f.text)
+        elif r.status in ("missing", "invalid") and not (deduct and r.raw is not None):
             if deduct:
                 ws.write_number(row, _C_VALUE, 0, fmt)
                 ws.write_string(row, _C_NOTE, f"{r.status_label}：扣分制指标不扣分（按 0 计）", f.text)
@@ -278,10 +306,12 @@ class _CalcWriter:
                     ws.write_number(row, _C_VALUE, _num(r.score), fmt)
                 else:
                     self.formula(row, cell, r.score, fmt)
-                ws.write_string(row, _C_NOTE, f"{r.status_label}：按缺报/有误计分规则取 "
-                                f"missing_score 参数值（{'；'.join(r.messages)}）", f.text)
+                how = ("不计入，其权重在同级已报指标间重新归一" if self.renormalise
+                       else f"取“{self.param_label('missing_score')}”参数值")
+                ws.write_string(row, _C_NOTE, f"{r.status_label}：{how}（{'；'.join(r.messages)}）",
+                                f.text)
         else:
-            inner = self.compile(ind.score, refs, list_names)
+            inner = self.compile(score_rule, refs, list_names)
             if inner is None:
                 ws.write_number(row, _C_VALUE, _num(r.score), fmt)
                 ws.write_string(row, _C_NOTE, "无法生成公式，填入计算结果", f.text)
@@ -289,6 +319,8 @@ class _CalcWriter:
                 self.formula(row, f"ROUND(MAX(0,{inner}),2)", r.score, fmt)
             else:
                 self.formula(row, f"ROUND(MIN(100,MAX(0,{inner})),2)", r.score, fmt)
+            if inner is not None and r.messages:
+                ws.write_string(row, _C_NOTE, "；".join(r.messages), f.text)
         return row + 2, _cell(row, _C_VALUE)
 
     def step(self, row: int, ind: Indicator, step: Step, refs: dict[str, str],
@@ -296,7 +328,9 @@ class _CalcWriter:
         ws, f = self.ws, self.f
         r = self.res.indicators[ind.id]
         value = r.steps.get(step.name)
-        self.line(row, "", step.label or step.name, "中间量", step.name, rule=step.rule.text)
+        symbol = step.name if step.name in wording.symbols(ind) else ""
+        self.line(row, "", step.label or step.name, "中间量", symbol,
+                  rule=f"{wording.step_reference(ind, step)} = {wording.rule_text(ind, step.rule)}")
         if not computed or step.name not in r.steps:
             ws.write_string(row, _C_VALUE, "—", f.center)
             ws.write_string(row, _C_NOTE, "未计算（" + r.status_label + "）", f.text)
@@ -323,11 +357,31 @@ class _CalcWriter:
             return None
 
 
-def _weighted(first: int, last: int, weights: Iterable[Decimal | None]) -> tuple[str, str]:
-    """The rule text and formula of a weighted average over rows first..last."""
+def _weighted(first: int, last: int, weights: Iterable[Decimal | None], *,
+              renormalise: bool = False, by_status: bool = False) -> tuple[str, str]:
+    """The rule text and formula of a weighted average over rows first..last.
+
+    With ``renormalise`` the missing-data policy 按已报指标重新归一权重 holds: children that are
+    gaps are left out and the weights of the others rescaled — level-3 children by their status
+    (缺报/数据有误, ``by_status``), groups by being empty (a group with nothing reported is empty
+    itself). SUMPRODUCT takes an empty text as 0 in Excel, WPS and LibreOffice alike.
+    """
     weights = list(weights)
+    value = _cell(first, _C_VALUE)
+    w, s = _range(first, last, _C_WEIGHT), _range(first, last, _C_VALUE)
+    if by_status:
+        n = _range(first, last, _C_NOTE)
+        included = f'({n}<>"缺报")*({n}<>"数据有误")'
+        one_in = f'AND({_cell(first, _C_NOTE)}<>"缺报",{_cell(first, _C_NOTE)}<>"数据有误")'
+    else:
+        included, one_in = f"--ISNUMBER({s})", f"ISNUMBER({value})"
     if len(weights) == 1 and weights[0] is None:
-        return "唯一下级指标（未设权重），得分直接上传", _cell(first, _C_VALUE)
-    return ("Σ(下级权重×得分)/100，保留2位小数",
-            f"ROUND(SUMPRODUCT({_range(first, last, _C_WEIGHT)},"
-            f"{_range(first, last, _C_VALUE)})/100,2)")
+        if renormalise:
+            return ("唯一下级指标（未设权重），已报送时得分直接上传，否则不计入",
+                    f'IF({one_in},{value},"")')
+        return "唯一下级指标（未设权重），得分直接上传", value
+    if renormalise:
+        return ("Σ(下级权重×得分)/Σ(已报送的下级权重)，缺报和数据有误的不计入，保留2位小数",
+                f'IF(SUMPRODUCT({w},{included})=0,"",'
+                f"ROUND(SUMPRODUCT({w},{s},{included})/SUMPRODUCT({w},{included}),2))")
+    return "Σ(下级权重×得分)/100，保留2位小数", f"ROUND(SUMPRODUCT({w},{s})/100,2)"

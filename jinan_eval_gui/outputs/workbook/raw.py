@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from xlsxwriter.worksheet import Worksheet
 
-from jinan_eval_gui.catalogue import Indicator, InputSpec
+from jinan_eval_gui.catalogue import INPUT_KIND_LABELS, Indicator, InputSpec
 
 if TYPE_CHECKING:
     from .builder import _Builder
@@ -118,7 +118,7 @@ class _RawRows:
         ws.write_number(r, 1, self.ind.id, f.center)
         ws.write_string(r, 2, self.ind.name, f.text)
         ws.write_string(r, 3, label or spec.label, f.text)
-        ws.write_string(r, 4, key, f.text)
+        ws.write_string(r, 4, INPUT_KIND_LABELS.get(spec.kind, ""), f.center)
         ws.write_string(r, 5, detail, f.text)
         ws.write_string(r, 6, "%" if spec.kind == "percent" and not spec.unit else spec.unit, f.center)
         if isinstance(value, Decimal | int | float) and not isinstance(value, bool):

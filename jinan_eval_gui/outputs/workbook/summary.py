@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -10,6 +11,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from jinan_eval_gui.catalogue import KIND_LABELS, Indicator, InputSpec
+from jinan_eval_gui.catalogue.rules import wording
 from jinan_eval_gui.scoring.engine import STATUS_LABELS, round2
 
 from .cells import (
@@ -204,6 +206,10 @@ class SummarySheets:
         _print_setup(ws, landscape=True, header_rows=(2, 2), freeze=(3, 0))
 
     # -- 评分口径说明 ----------------------------------------------------------------------
+    def param_label(self, key: str) -> str:
+        """A round parameter's Chinese name (the key is never shown)."""
+        return next((p.label for p in self.cat.parameters if p.key == key), "评价参数")
+
     def write_notes(self, ws: Worksheet) -> None:
         f = self.fmts
         params = self.results[self.entities[0]].params
@@ -218,15 +224,17 @@ class SummarySheets:
         ws.write_string(1, 0, self.info_line, f.subtitle)
         rules = [
             "百分制：三级指标得分在 0～100 分之间（超过按 100 分、低于按 0 分计），保留 2 位小数（四舍五入，"
-            "与 Excel 的 ROUND 相同）。",
+            "与 Excel 的四舍五入函数相同）。",
             "二级指标得分 = Σ(三级指标权重 × 三级指标得分) ÷ 100，一级指标得分 = Σ(二级指标权重 × 二级指标得分)"
             " ÷ 100，各保留 2 位小数；只有一个且未设权重的下级指标，得分直接上传。",
             f"缺报（缺少必填数据）或数据有误（校验不通过、无法计算）的三级指标按 {_num(missing)} 分计"
-            "（参数 missing_score）；扣分制指标缺报或有误时不扣分。",
+            f"（参数“{self.param_label('missing_score')}”）；扣分制指标缺报或有误时不扣分。",
             "专家评分覆盖规则计算结果，须注明理由，见“计算过程”中该指标的说明。",
             f"{'、'.join(l1.name for l1 in self.deduction_l1) or '信息安全'}为扣分制、不占权重：各扣分指标的扣分"
-            f"合计（保留 2 位小数）不超过 {_num(cap)} 分（参数 deduction_cap），各指标自身上限见其参数 cap。",
-            "总分 = max(0, 加权得分 − 扣分)，加权得分 = Σ(一级指标权重 × 一级指标得分) ÷ 100，保留 2 位小数。",
+            f"合计（保留 2 位小数）不超过 {_num(cap)} 分（参数“{self.param_label('deduction_cap')}”），"
+            "各指标自身的扣分上限见其参数。",
+            "总分 = 加权得分 − 扣分（低于 0 按 0 计），加权得分 = Σ(一级指标权重 × 一级指标得分) ÷ 100，"
+            "保留 2 位小数。",
         ]
         row = 3
         ws.merge_range(row, 0, row, last_col, "", f.section)
@@ -240,14 +248,14 @@ class SummarySheets:
         ws.merge_range(row, 0, row, last_col, "", f.section)
         ws.write_string(row, 0, "二、评价参数", f.section)
         row += 1
-        for col, name in enumerate(["", "参数", "键名", "取值", "说明"]):
+        for col, name in enumerate(["", "参数", "取值", "默认值", "说明"]):
             ws.write_string(row, col, name, f.header)
         for spec in self.cat.parameters:
             row += 1
             ws.write_blank(row, 0, None, f.text)
             ws.write_string(row, 1, spec.label, f.text)
-            ws.write_string(row, 2, spec.key, f.text)
-            ws.write_number(row, 3, _num(params.get(spec.key, spec.default)), f.number)
+            ws.write_number(row, 2, _num(params.get(spec.key, spec.default)), f.number)
+            ws.write_number(row, 3, _num(spec.default), f.number)
             differing = [f"{e}：{_num(self.results[e].params.get(spec.key, spec.default))}"
                          for e in self.entities[1:]
                          if self.results[e].params.get(spec.key) != params.get(spec.key)]
@@ -267,26 +275,25 @@ class SummarySheets:
             ws.write_string(row, 1, ind.name, f.text)
             ws.write_string(row, 2, KIND_LABELS.get(ind.kind, ind.kind), f.center)
             ws.write_string(row, 3, "分单位填报" if ind.collect == "per_unit" else "统一填报", f.center)
-            ws.write_string(row, 4, _rule_text(ind), f.text)
+            ws.write_string(row, 4, _rule_text(ind, self.cat.parameters), f.text)
             ws.write_string(row, 5, ind.assumption or "按评估方法原文计算。", f.text)
             ws.write_string(row, 6, "\n".join(
-                f"{name} = {_num(params.get(f'{ind.id}.{name}', value))}"
+                f"{wording.param_label(ind, name)}：{_num(params.get(f'{ind.id}.{name}', value))}"
                 for name, value in ind.params.items()), f.text)
             ws.write_string(row, 7, "\n".join(_input_text(s) for s in ind.inputs), f.text)
         _print_setup(ws, landscape=True, header_rows=(header, header), freeze=None)
 
 
-def _rule_text(ind: Indicator) -> str:
-    lines = [f"{s.name}（{s.label}）= {s.rule.text}" if s.label else f"{s.name} = {s.rule.text}"
-             for s in ind.steps]
-    lines.append(("扣分 = " if ind.kind == "deduction" else "得分 = ") + ind.score.text)
-    lines += [f"校验：{c.rule.text}（{c.message}）" for c in ind.checks]
+def _rule_text(ind: Indicator, parameters: Sequence[Any]) -> str:
+    """Steps, score and checks in Chinese formula notation, one per line."""
+    lines = wording.lines(ind, parameters)
+    lines += [f"校验：{wording.check_text(ind, c, parameters)}（{c.message}）" for c in ind.checks]
     return "\n".join(lines)
 
 
 def _input_text(spec: InputSpec) -> str:
     unit = f"（{spec.unit}）" if spec.unit else ""
-    text = f"{spec.key}：{spec.label}{unit}"
+    text = f"{spec.label}{unit}"
     if spec.columns:
-        text += "；列：" + "、".join(f"{c.key} {c.label}" for c in spec.columns)
+        text += "；列：" + "、".join(c.label for c in spec.columns)
     return text
