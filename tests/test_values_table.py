@@ -476,3 +476,20 @@ def test_cli_export_import_and_exit_codes(demo, round_copy, tmp_path, capsys):
     capsys.readouterr()
     assert cli.main(["score"]) == 2
     assert "--values" in capsys.readouterr().err
+
+
+def test_score_values_on_the_boundary_inputs(tmp_path, capsys):
+    """Issue 14's auditor cases through ``jinan-eval score --values``: 16 is exactly 61.875 and
+    30 exactly 55.625 (see test_engine_exact.py for the hand computation): 61.88 and 55.63."""
+    data = {"entities": [{"entity": "济南市", "values": {
+        "16": {"hospitals": [{"name": n, "reads": r, "visits": v} for n, r, v in
+                             (("甲医院", 23, 24), ("乙医院", 17, 17), ("丙医院", 1, 12),
+                              ("丁医院", 13, 30))]},
+        "30": {"reported": 60, "filed": 35, "dispatched": 35, "dispatch_ok": 12, "due": 5,
+               "ontime": 4, "closed": 27, "cover_area": "47.65", "built_area": 168},
+    }}]}
+    path = tmp_path / "边界.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert cli.main(["score", "--values", str(path), "--json"]) == 0
+    scores = {i["id"]: i["score"] for i in json.loads(capsys.readouterr().out)["indicators"]}
+    assert (scores[16], scores[30]) == (61.88, 55.63)
