@@ -152,8 +152,8 @@ class EffectsModel(RecordTableModel):
     columns = (
         Column("评价对象", lambda r: r.entity),
         Column("项目", lambda r: r.item),
-        Column("改选前", lambda r: r.before, RIGHT),
-        Column("改选后", lambda r: r.after, RIGHT),
+        Column("改选前", lambda r: f"{r.before:.2f}", RIGHT),  # scores always show 2 places
+        Column("改选后", lambda r: f"{r.after:.2f}", RIGHT),
         Column("变化", lambda r: signed(r.delta), RIGHT),
     )
 
