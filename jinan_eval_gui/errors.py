@@ -55,3 +55,8 @@ class ValuesFileError(EvalError):
 
 class ExportError(EvalError):
     """The scoring workbook or the report cannot be written."""
+
+
+class SurveyFileError(EvalError):
+    """A survey's questionnaire or response file is refused as a whole (unreadable, hostile,
+    wrong encoding, columns that cannot be matched): says where and what to do; nothing stored."""

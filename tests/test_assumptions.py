@@ -33,7 +33,8 @@ def test_every_open_decision_is_registered():
             assert any(c.variants.get(ind.id) == key for a in CAT.assumptions for c in a.choices)
     # the policies every result depends on
     settings = {k for a in CAT.assumptions for c in a.choices for k in c.settings}
-    assert settings == {"missing_policy", "deduction_blanks"}
+    assert settings == {"missing_policy", "deduction_blanks", "survey_weighting", "survey_interval",
+                        "survey_unknown"}
     # every indicator whose 评估方法 says 综合评估 or lists b-items is covered by some entry
     open_ones = {i.id for i in CAT.indicators if "综合评估" in i.method}
     registered = {i for a in CAT.assumptions for i in a.indicators}

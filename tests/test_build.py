@@ -17,7 +17,8 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 EXE = ".exe" if os.name == "nt" else ""
-MAX_SIZE_MB = 250  # target for the unpacked folder in MiB (README, "Build")
+MAX_SIZE_MB = 280  # target for the unpacked folder in MiB (README, "Build"); 250 before
+# pandas joined for the survey's response tables (about +30 MB on Linux)
 
 
 def _pyinstaller_available() -> bool:

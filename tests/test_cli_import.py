@@ -82,7 +82,9 @@ def test_rejected_file_and_errors_exit_1(setup, round_file, capsys):
     code, out, _err = run(capsys, round_file, bad, xls, "--json")
     assert code == 1
     first, second = json.loads(out)["files"]
-    assert first["status"] == "imported"
+    # a file with errors is not accepted without --accept-errors: kept as a version, held
+    assert (first["status"], first["decision"]) == ("held", "errors")
+    assert first["submission_id"] is not None
     (error,) = [x for x in first["findings"] if x["severity"] == "error"]
     assert error["indicator"] == TEST_INDICATOR and error["input"] == "t_count1"
     assert error["sheet"] == "数据填报" and error["cell"] and error["value"] == "约100"
@@ -126,7 +128,10 @@ def test_human_output_names_cell_value_and_what_to_do(setup, round_file, capsys)
     assert code == 1
     line = next(x for x in out.splitlines() if "[错误]" in x)
     assert "数据填报" in line and "测试数量1" in line and "约100" in line and "请" in line
-    assert "合计：导入 1" in out and "错误 1 处" in out
+    assert "合计：导入 0" in out and "待确认 1" in out and "错误 1 处" in out
+    assert "有 1 个文件有错误，未接受" in out and "--accept-errors" in out
+    code, out, _err = run(capsys, round_file, bad, "--accept-errors")
+    assert code == 1 and "合计：导入 1" in out  # accepted on purpose, still exit 1 (errors)
 
 
 def test_round_problems_exit_2(setup, round_file, capsys, tmp_path):

@@ -141,4 +141,5 @@ def test_settings_are_checked_when_the_catalogue_loads():
         _choice("zero", "missing_policy", "average")]}]
     with pytest.raises(CatalogueError, match="未知的计分规则"):
         catalogue.build(raw)
-    assert set(SETTINGS) == {"missing_policy", "deduction_blanks"}
+    assert set(SETTINGS) == {"missing_policy", "deduction_blanks", "survey_weighting",
+                             "survey_interval", "survey_unknown"}

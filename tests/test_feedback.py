@@ -28,7 +28,8 @@ from corpus import (
 
 from jinan_eval_gui import workflow
 from jinan_eval_gui.collect import templates
-from jinan_eval_gui.collect.feedback import RESULT_SHEET
+from jinan_eval_gui.collect.feedback import FILLS, RESULT_SHEET
+from jinan_eval_gui.collect.feedbacknote import NOTE_SHEET
 from jinan_eval_gui.store import Round
 
 T = TEST_INDICATOR
@@ -60,9 +61,12 @@ def feedback_of(world, tmp_path: Path, path: Path) -> tuple[Path, list]:
 
 
 def listing(out: Path) -> list[tuple]:
+    """The 校验结果 rows after its title (the cover note comes first in the workbook)."""
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames[0] == RESULT_SHEET
-    return list(wb[RESULT_SHEET].iter_rows(values_only=True))
+    assert wb.sheetnames[:2] == [NOTE_SHEET, RESULT_SHEET]
+    title, *rows = wb[RESULT_SHEET].iter_rows(values_only=True)
+    assert "校验结果" in title[0]
+    return rows
 
 
 def test_value_cell_hidden_under_a_merge_is_marked_on_the_merged_cell(world, tmp_path):
@@ -76,7 +80,7 @@ def test_value_cell_hidden_under_a_merge_is_marked_on_the_merged_cell(world, tmp
     data = openpyxl.load_workbook(out)[templates.DATA_SHEET]
     comment = data[left].comment
     assert comment is not None and f"单元格 {cell}" in comment.text
-    assert data[left].fill.fgColor.rgb.endswith("FFC7CE")
+    assert data[left].fill.fgColor.rgb.endswith(FILLS["error"])
 
 
 def test_value_cell_merged_with_its_neighbour_keeps_its_mark(world, tmp_path):
@@ -96,7 +100,7 @@ def test_control_character_in_a_value(world, tmp_path):
                      f'<c r="{cell}" t="inlineStr"><is><t>约_x0001_100</t></is></c>')
     out, _findings = feedback_of(world, tmp_path, path)
     rows = listing(out)
-    assert any("约␁100" in (row[5] or "") for row in rows)
+    assert any("约␁100" in (row[6] or "") for row in rows)
     comment = openpyxl.load_workbook(out)[templates.DATA_SHEET][cell].comment.text
     assert "约␁100" in comment
 
@@ -112,7 +116,7 @@ def test_file_openpyxl_cannot_load_gets_the_listing(world, tmp_path):
     assert "无法在保留原样的情况下打开" in rows[0][0]
     assert rows[1][:2] == ("序号", "级别")
     assert len(rows) == len(findings) + 2
-    assert any(row[3] == address(meta, T, "t_count1") for row in rows[2:])
+    assert any(row[4] == address(meta, T, "t_count1") for row in rows[2:])
 
 
 def test_file_too_large_for_its_layout_gets_the_listing_quickly(world, tmp_path):

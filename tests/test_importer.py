@@ -48,6 +48,7 @@ from lo import convert, needs_soffice
 
 from jinan_eval_gui import workflow
 from jinan_eval_gui.collect import importer, returns, templates
+from jinan_eval_gui.collect.feedback import FILLS
 from jinan_eval_gui.store import Round
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -462,9 +463,12 @@ def test_value_as_typed_is_kept_in_findings(typed):
 def test_numerator_above_denominator_blocks_both(typed):
     result, meta, *_ = typed
     hits = [f for f in result.findings if "测试部分数不能大于测试总数" in f.message]
-    assert len(hits) == 1 and hits[0].severity == "error"
-    assert "120" in hits[0].message and "100" in hits[0].message
-    assert hits[0].cell in (address(meta, T, "t_whole"), address(meta, T, "t_part"))
+    error, other = sorted(hits, key=lambda f: f.severity != "error")
+    assert error.severity == "error" and other.severity == "info"  # one error, both cells noted
+    assert "120" in error.message and "100" in error.message
+    cells = {address(meta, T, "t_whole"): "100", address(meta, T, "t_part"): "120"}
+    assert {error.cell, other.cell} == set(cells)
+    assert other.value == cells[other.cell] and "本项未采用" in other.message
     assert stored(result, "t_whole") == [] and stored(result, "t_part") == []
 
 
@@ -801,11 +805,11 @@ def test_feedback_marks_cells_and_lists_findings(typed, round_path, tmp_path):
         findings = rnd.list_findings(result.submission_id)
     assert out.name.endswith("_反馈.xlsx")
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames[0] == "校验结果"
+    assert wb.sheetnames[:2] == ["反馈说明", "校验结果"]  # the cover note, then the listing
     listing = wb["校验结果"]
-    assert listing.max_row == len(findings) + 1
+    assert listing.max_row == len(findings) + 2  # a title, the header, one row each
     data = wb[templates.DATA_SHEET]
-    for key, color in (("t_count8", "FFC7CE"), ("t_flag1", "FFEB9C")):
+    for key, color in (("t_count8", FILLS["error"]), ("t_flag1", FILLS["warning"])):
         cell = data[address(meta, T, key)]
         assert cell.fill.fgColor.rgb.endswith(color)
         assert cell.comment is not None and "【" in cell.comment.text
@@ -817,8 +821,8 @@ def test_feedback_marks_cells_and_lists_findings(typed, round_path, tmp_path):
     with zipfile.ZipFile(out) as zf:
         xml = zf.read(sheet_part(out, templates.DATA_SHEET)).decode("utf-8")
     assert "<f>1+1</f>" not in xml
-    rows = [row for row in listing.iter_rows(min_row=2) if row[5].value == FORMULA_TEXT]
-    assert rows and all(row[5].data_type == "s" for row in rows)
+    rows = [row for row in listing.iter_rows(min_row=3) if row[6].value == FORMULA_TEXT]
+    assert rows and all(row[6].data_type == "s" for row in rows)
     assert data[address(meta, 14, "inst_total")].value == FORMULA_TEXT
     with zipfile.ZipFile(out) as zf:
         for name in zf.namelist():

@@ -272,6 +272,18 @@ def _running(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
+def _our_tracebacks(stderr: str) -> list[str]:
+    """Tracebacks in ``stderr`` other than a worker killed while Python itself started it.
+
+    A spawn-started worker whose parent dies before sending its start-up data stops in
+    ``multiprocessing.spawn`` with ``EOFError`` before any of our code runs; Python prints
+    that itself and nothing of the round is touched. Every other traceback counts.
+    """
+    blocks = stderr.split("Traceback (most recent call last):")[1:]
+    return [b for b in blocks
+            if not ("spawn_main" in b and b.rstrip().endswith("EOFError: Ran out of input"))]
+
+
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc")
 def test_orphans_and_temp_files_gone_after_kill(world, tmp_path):
     """kill -9 of ``jinan-eval export`` while its PDF worker runs: 5 s later no process of it
@@ -307,7 +319,7 @@ def test_orphans_and_temp_files_gone_after_kill(world, tmp_path):
         for p in left:  # do not leave them to the rest of the suite
             os.kill(p, signal.SIGKILL)
         assert not left, f"still running 5 s after the kill: {left}"
-        assert b"Traceback" not in cli.stderr.read()
+        assert _our_tracebacks(cli.stderr.read().decode(errors="replace")) == []
     leftovers = [p for p in tmp_path.rglob(".~*")]
     status = subprocess.run([sys.executable, "-m", "jinan_eval_gui.cli", "status",
                              str(tmp_path / "run0" / "r.jeval")], capture_output=True, env=env,

@@ -543,7 +543,7 @@ def test_a_version_1_round_gains_the_assumption_table(tmp_path: Path, monkeypatc
         assert rnd.info.schema_version == 1
     monkeypatch.undo()
     with Round.open(path) as rnd:
-        assert rnd.info.schema_version == 2
+        assert rnd.info.schema_version == store.SCHEMA_VERSION
         assert rnd.assumption_states() == {}
         rnd.set_assumption_choice("G1", "renormalise", reason="试算")
         rnd.confirm_assumption("G1", choice="renormalise", by="张三", note="同意",

@@ -27,7 +27,7 @@ ORIGINS = ("指标体系原文", "工具默认")
 """Where a choice comes from; a confirmed choice is shown as 本轮确认 (see the workflow)."""
 
 CATEGORIES = ("计分方式", "目标值", "名次换算", "评分细则", "分项权重", "扣分标准", "适用范围",
-              "缺报处理", "时间口径", "计算约定")
+              "缺报处理", "时间口径", "计算约定", "调查方法")
 """Kinds of open decision, in the order the register lists them."""
 
 SETTINGS: dict[str, dict[str, str]] = {
@@ -40,10 +40,26 @@ SETTINGS: dict[str, dict[str, str]] = {
         "cap": "扣分制指标的填报项留空按该指标扣分上限扣分",
         "zero": "扣分制指标的填报项留空不扣分",
     },
+    # the survey's method (市民体验调查): read by the survey's scoring, not by the engine
+    "survey_weighting": {
+        "poststrat": "市民调查按已录入的人口比例事后分层加权（多个属性时迭代比例拟合）",
+        "none": "市民调查不加权，每份有效答卷同等计",
+    },
+    "survey_interval": {
+        "bootstrap": "市民调查综合得分的95%置信区间用自助法（固定随机数起始值）",
+        "analytic": "市民调查综合得分的95%置信区间用正态近似（线性化方差）",
+    },
+    "survey_unknown": {
+        "exclude": "市民调查中“不了解/不适用”的回答不计入该题得分（不算0分，也不计入分母）",
+        "neutral": "市民调查中“不了解/不适用”的回答按该题分值的中间档计分",
+    },
 }
-"""The engine's policies a choice may set, each with its values (described in Chinese)."""
+"""The policies a choice may set (the engine's, and the survey's method), each with its values
+(described in Chinese)."""
 
-SETTING_DEFAULTS = {"missing_policy": "zero", "deduction_blanks": "resupply"}
+SETTING_DEFAULTS = {"missing_policy": "zero", "deduction_blanks": "resupply",
+                    "survey_weighting": "poststrat", "survey_interval": "bootstrap",
+                    "survey_unknown": "exclude"}
 """What the engine does when a catalogue registers no assumption for a setting (old rounds)."""
 
 _ID_RE = re.compile(r"^[A-Z][A-Z0-9]{1,7}$")

@@ -81,6 +81,23 @@ class InputSpec:
     def is_numeric(self) -> bool:
         return self.kind in NUMERIC_KINDS
 
+    def label_of(self, value: Any) -> str | None:
+        """A stored value as people read it where the kind has words for it: 是/否 for a
+        yes/no input (stored 1/0), the option's label for a choice; None for other kinds
+        (numbers are shown as numbers) and for a value that is no answer of the kind."""
+        if isinstance(value, list):
+            shown = [self.label_of(v) for v in value]
+            return "、".join(s or "" for s in shown) if any(shown) else None
+        if self.kind not in ("yesno", "choice") or value is None or isinstance(value, str):
+            return None
+        try:
+            number = Decimal(str(value))
+        except ArithmeticError:
+            return None
+        if self.kind == "yesno":
+            return {Decimal(1): "是", Decimal(0): "否"}.get(number)
+        return next((o.label for o in self.options if o.value == number), None)
+
     def bounds(self) -> tuple[Decimal | None, Decimal | None]:
         """Effective bounds: declared ones, else those implied by the kind."""
         lo, hi = self.min, self.max
@@ -259,9 +276,18 @@ class Catalogue:
         """The inputs a unit reports for an indicator: all but those owned by another unit."""
         return [s for s in indicator.inputs if not s.owner or s.owner == unit]
 
+    @cached_property
+    def _by_unit(self) -> dict[str, tuple[Indicator, ...]]:
+        return {unit: tuple(ind for ind in self.indicators if unit in self.units_of(ind))
+                for unit in self.unit_names}
+
     def indicators_for_unit(self, unit: str) -> list[Indicator]:
-        """The indicators a unit's template holds, in id order."""
-        return [ind for ind in self.indicators if unit in self.units_of(ind)]
+        """The indicators a unit's template holds, in id order (looked up once per unit:
+        callers ask for every (entity, unit) of a round, 4 350 in a province-wide one)."""
+        found = self._by_unit.get(unit)
+        if found is None:
+            return [ind for ind in self.indicators if unit in self.units_of(ind)]
+        return list(found)
 
     def parameter_defaults(self) -> dict[str, Decimal]:
         """Every round parameter with its default: globals, then ``<id>.<name>`` per indicator."""

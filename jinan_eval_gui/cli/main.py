@@ -9,10 +9,21 @@ from collections.abc import Sequence
 
 from jinan_eval_gui import __version__
 
-from . import app, assumptions, backups, catalog, results, rounds, values
+from . import (
+    analysis,
+    app,
+    assumptions,
+    backups,
+    catalog,
+    desk,
+    results,
+    rounds,
+    survey,
+    values,
+)
 from .base import COMMANDS, GROUPS, Handler, shown
 
-MENU = (catalog, rounds, values, assumptions, results, backups, app)
+MENU = (catalog, rounds, desk, values, survey, assumptions, results, analysis, backups, app)
 """The command modules in the order ``--help`` lists their commands (the order of the year)."""
 
 

@@ -30,10 +30,16 @@ from jinan_eval_gui.system.atomic import atomic_path
 from jinan_eval_gui.system.filenames import sanitize_filename
 
 from . import xlsxsafe
+from .feedbacknote import MAX_ROW_HEIGHT, FeedbackNote, add_note_sheet, lines
 from .returns import IMPORT_LIMITS
 
 SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
-FILLS = {"error": "FFC7CE", "warning": "FFEB9C", "info": "DDEBF7"}
+#: Marks distinct from the template's own colours (input cells light yellow FFF2CC and light
+#: green E2EFDA, headers light blue) and from each other in greyscale print: an error is a
+#: dark red fill (about 26 % luminance) with a thick border, a warning an orange fill (about
+#: 52 %) with a dashed border; information is a comment only. Black text stays readable on both.
+FILLS = {"error": "E06666", "warning": "F4B183"}
+BORDERS = {"error": ("thick", "C00000"), "warning": ("mediumDashed", "C55A11")}
 RESULT_SHEET = "校验结果"
 #: The unit's layout is kept (openpyxl loads and re-saves the whole file) only up to these
 #: declared sizes: XML parts together, and pictures and other binary parts together. A
@@ -49,21 +55,39 @@ log = logging.getLogger(__name__)
 
 
 def write_feedback(content: bytes, file_name: str, findings: Sequence[Finding],
-                   out_dir: Path) -> Path:
-    """Write ``<name>_反馈.xlsx`` into ``out_dir`` atomically and return its path."""
+                   out_dir: Path, *, note: FeedbackNote | None = None,
+                   stem: str | None = None) -> Path:
+    """Write ``<stem or name>_反馈.xlsx`` into ``out_dir`` atomically and return its path;
+    with ``note``, its first sheet is the cover note (致各单位的反馈说明)."""
     findings = list(findings)
     out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / (sanitize_filename(Path(file_name).stem + "_反馈") + ".xlsx")
+    target = out_dir / (sanitize_filename((stem or Path(file_name).stem) + "_反馈") + ".xlsx")
+    title = _title(file_name, note)
     wb, why = _unit_workbook(content, file_name)
     if wb is not None:
         try:
             _mark_cells(wb, findings)
-            _listing(wb, findings)
+            _listing(wb, findings, title)
+            if note is not None:
+                add_note_sheet(wb, note, findings)
+            wb.active = 0
             return _save(wb, target)
         except Exception:  # noqa: BLE001 - any trouble with the unit's file: the listing alone
             log.warning("feedback on %s's layout failed", file_name, exc_info=True)
             why = "原文件的格式无法在保留原样的情况下重新保存"
-    return _save(_listing_only(findings, why), target)
+    wb = _listing_only(findings, why, title)
+    if note is not None:
+        add_note_sheet(wb, note, findings)
+        wb.active = 0
+    return _save(wb, target)
+
+
+def _title(file_name: str, note: FeedbackNote | None) -> str:
+    """The listing's title: whose file, which version."""
+    if note is None:
+        return f"“{_visible(file_name)}”校验结果"
+    version = f"第 {note.version} 版 " if note.version else ""
+    return f"{note.unit}数据采集表校验结果（{version}“{_visible(file_name)}”）"
 
 
 # ---------------------------------------------------------------------------------------
@@ -97,8 +121,9 @@ def _unit_workbook(content: bytes, file_name: str) -> tuple[Any, str]:
 def _mark_cells(wb: Any, findings: list[Finding]) -> None:
     """Colour and comment every cell a finding names (the top-left cell of a merged range)."""
     from openpyxl.comments import Comment
-    from openpyxl.styles import PatternFill
+    from openpyxl.styles import Border, PatternFill, Side
 
+    marked: dict[tuple[str, str], str] = {}  # the worst severity marked on each cell
     for f in findings:
         if not (f.sheet and f.cell and f.sheet in wb.sheetnames):
             continue
@@ -111,7 +136,13 @@ def _mark_cells(wb: Any, findings: list[Finding]) -> None:
             continue
         anchor = _anchor(ws, address)
         cell = ws[anchor]
-        cell.fill = PatternFill("solid", fgColor=FILLS.get(f.severity, "FFC7CE"))
+        worst = marked.get((f.sheet, anchor))
+        if f.severity in FILLS and (worst is None or _RANK[f.severity] < _RANK[worst]):
+            cell.fill = PatternFill("solid", fgColor=FILLS[f.severity])
+            style, colour = BORDERS[f.severity]
+            side = Side(style=style, color=colour)
+            cell.border = Border(left=side, right=side, top=side, bottom=side)
+            marked[(f.sheet, anchor)] = f.severity
         where = f"（单元格 {address}，与 {anchor} 合并）" if anchor != address else ""
         text = f"【{SEVERITY_LABELS.get(f.severity, f.severity)}】{where}{_visible(f.message)}"
         if cell.comment is not None:
@@ -127,48 +158,85 @@ def _anchor(ws: Any, address: str) -> str:
     return address
 
 
+_RANK = {"error": 0, "warning": 1}
+
+
 # ---------------------------------------------------------------------------------------
 # The listing of every finding
 # ---------------------------------------------------------------------------------------
-_HEADER = ["序号", "级别", "工作表", "单元格", "指标", "填写内容", "问题说明"]
+_HEADER = ["序号", "级别", "类别", "工作表", "单元格", "指标", "填写内容", "问题说明"]
+_WIDTHS = (5, 6, 8, 10, 7, 6, 18, 70)
 
 
-def _listing(wb: Any, findings: list[Finding], note: str = "") -> None:
-    """The 校验结果 sheet, first in the workbook; every value written as text."""
-    from openpyxl.styles import Alignment, Font
+def _listing(wb: Any, findings: list[Finding], title: str, note: str = "") -> None:
+    """The 校验结果 sheet (a title, the header, one row per finding, errors marked as on the
+    cells), printing on one page width; every value written as text."""
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    from .returns import finding_category
 
     if RESULT_SHEET in wb.sheetnames:
         del wb[RESULT_SHEET]
     ws = wb.create_sheet(RESULT_SHEET, 0)
+    last = len(_HEADER)
+    ws.append([title])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last)
+    ws.cell(1, 1).font = Font(bold=True, size=14)
+    ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.row_dimensions[1].height = 30
     if note:
         ws.append([note])
-        ws.cell(1, 1).font = Font(bold=True, color="9C0006")
+        ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=last)
+        ws.cell(2, 1).font = Font(bold=True, color="9C0006")
+        ws.cell(2, 1).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[2].height = 32
     ws.append(_HEADER)
     header_row = ws.max_row
+    thin = Side(style="thin", color="808080")
+    grid = Border(left=thin, right=thin, top=thin, bottom=thin)
     for n, f in enumerate(findings, 1):
         # Every value is written as a string: nothing a unit typed can become a formula.
-        ws.append([n, SEVERITY_LABELS.get(f.severity, f.severity), _visible(f.sheet or ""),
-                   _visible(f.cell or ""), str(f.indicator_id or ""), _visible(f.value or ""),
-                   _visible(f.message)])
-        for c in ws[ws.max_row][2:7]:
+        ws.append([n, SEVERITY_LABELS.get(f.severity, f.severity), finding_category(f),
+                   _visible(f.sheet or ""), _visible(f.cell or ""), str(f.indicator_id or ""),
+                   _visible(f.value or ""), _visible(f.message)])
+        row = ws[ws.max_row]
+        for c in row[1:]:
             c.data_type = "s"
+        for c in row:
+            c.border = grid
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+        if f.severity in FILLS:
+            row[1].fill = PatternFill("solid", fgColor=FILLS[f.severity])
+            row[1].font = Font(bold=f.severity == "error")
+        ws.row_dimensions[ws.max_row].height = min(MAX_ROW_HEIGHT, 15 * max(
+            lines(str(c.value or ""), max(1, w - 3)) for c, w in zip(row, _WIDTHS, strict=True)))
     for c in ws[header_row]:
         c.font = Font(bold=True)
-    for col, width in zip("ABCDEFG", (6, 8, 12, 10, 8, 20, 80), strict=True):
-        ws.column_dimensions[col].width = width
-    for row in ws.iter_rows(min_row=header_row + 1):
-        row[6].alignment = Alignment(wrap_text=True, vertical="top")
+        c.fill = PatternFill("solid", fgColor="D9D9D9")
+        c.border = grid
+        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for col, width in enumerate(_WIDTHS, 1):
+        ws.column_dimensions[chr(64 + col)].width = width
     ws.freeze_panes = f"A{header_row + 1}"
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     wb.active = 0
 
 
-def _listing_only(findings: list[Finding], why: str) -> Any:
+def _listing_only(findings: list[Finding], why: str, title: str) -> Any:
     """A workbook with the listing alone, saying why the unit's file is not in it."""
     from openpyxl import Workbook
 
     wb = Workbook()
     wb.remove(wb.active)
-    _listing(wb, findings, note=f"{why}。以下列出全部问题，请对照原文件逐项修改后重新报送。")
+    _listing(wb, findings, title,
+             note=f"{why}。以下列出全部问题，请对照原文件逐项修改后重新报送。")
     return wb
 
 

@@ -35,7 +35,7 @@ from jinan_eval_gui.catalogue import Catalogue
 from jinan_eval_gui.errors import EvalError, RoundFileError
 from jinan_eval_gui.store import NewValue, Round, RoundInfo
 
-from . import resend, xlsxsafe
+from . import acceptance, resend, xlsxsafe
 from .returns import (
     IMPORT_LIMITS,
     SEVERITY_LABELS,
@@ -74,6 +74,8 @@ class ImportReport:
     files: list[FileResult]
     dry_run: bool = False
     catalogue: Catalogue | None = field(default=None, repr=False)
+    notes: list[str] = field(default_factory=list)
+    """What the user should know about the import as a whole (e.g. no year-on-year check)."""
 
     @property
     def exit_code(self) -> int:
@@ -96,7 +98,7 @@ class ImportReport:
     def to_json(self, catalogue: Catalogue | None = None) -> dict[str, Any]:
         """``{"files": [{"path", "status", "findings": [...]}, ...]}`` plus a summary."""
         cat = catalogue or self.catalogue
-        return {"dry_run": self.dry_run, "summary": self.counts(),
+        return {"dry_run": self.dry_run, "summary": self.counts(), "notes": list(self.notes),
                 "files": [f.to_json(cat) for f in self.files]}
 
 
@@ -108,7 +110,8 @@ def import_files(rnd: Round, cat: Catalogue, paths: Iterable[str | Path], *,
                  previous_round: Round | str | Path | None = None,
                  reader: Reader | None = None, replace_older: bool = False,
                  choose: Iterable[str | Path] = (),
-                 stored_bytes: StoredBytes | None = None) -> ImportReport:
+                 stored_bytes: StoredBytes | None = None,
+                 accept_errors: acceptance.AcceptErrors = True) -> ImportReport:
     """Check every file, then (unless ``dry_run``) store the accepted ones in one transaction.
 
     ``previous_round``: an earlier round (open, or its path) whose accepted values make a jump
@@ -120,9 +123,13 @@ def import_files(rnd: Round, cat: Catalogue, paths: Iterable[str | Path], *,
     written raises (RoundFileError), and then nothing of this import is stored.
     ``stored_bytes(result, data)``: what the round keeps of a file's checked bytes (default:
     all of them; a values table split into one result per entity and unit keeps them once).
+    ``accept_errors``: files with errors go in (True), are held and kept as versions not
+    accepted (False), or only the listed ones go in (:mod:`acceptance`).
     """
     paths = [Path(p) for p in paths]
     choose = list(choose)  # used again if a file has to be left out and the rest redecided
+    if not isinstance(accept_errors, bool):
+        accept_errors = list(accept_errors)
     info = rnd.info
     previous, opened = open_previous(previous_round, info)
     total = len(paths) + (0 if dry_run else 1)
@@ -139,8 +146,10 @@ def import_files(rnd: Round, cat: Catalogue, paths: Iterable[str | Path], *,
         resend.hold_duplicates(report.files, choose)
         for result in report.files:
             if result.status == "imported":
-                view.apply(result, replace_older=replace_older)
-        to_store = [f for f in report.files if f.status in ("imported", "updated")]
+                view.apply(result, replace_older=replace_older, accept_errors=accept_errors)
+        to_store = [f for f in report.files if f.status in ("imported", "updated")
+                    or (f.status == "held" and f.decision in acceptance.GATE_DECISIONS
+                        and f.submission_id is None)]
         if dry_run or not to_store:
             break
         failed = _store_all(rnd, report, to_store, progress, total, stored_bytes)
@@ -244,12 +253,22 @@ def _store_all(rnd: Round, report: ImportReport, to_store: list[FileResult],
                 "files": [{"file": f.path.name, "status": f.status, "entity": f.entity,
                            "unit": f.unit, "sha256": f.sha256, "submission_id": f.submission_id,
                            "errors": f.count("error"), "warnings": f.count("warning"),
-                           "kept": len(f.kept), "decision": f.decision, "filler": f.filler}
+                           "kept": len(f.kept), "decision": f.decision, "filler": f.filler,
+                           **_logged_diffs(f)}
                           for f in report.files],
             })
     except _StoreFailed as failed:
         return failed
     return None
+
+
+def _logged_diffs(result: FileResult) -> dict[str, Any]:
+    """What a resend changed (or would have changed, held for its errors), for the history;
+    a unit's first return is its values, so nothing is logged for it."""
+    if result.status not in ("updated", "held") or not result.superseded or not result.diffs:
+        return {}
+    return {"diffs": [{"indicator": d.indicator_id, "input": d.input_key, "label": d.label,
+                       "cell": d.cell, "old": d.old, "new": d.new} for d in result.diffs]}
 
 
 def _bytes_as_checked(result: FileResult) -> bytes:
@@ -277,7 +296,14 @@ def _internal(result: FileResult, exc: BaseException) -> str:
 
 def _store(rnd: Round, result: FileResult, data: bytes) -> None:
     """Supersede the unit's older return, then add file, values (and the stored values it
-    keeps), findings and conflicts."""
+    keeps), findings and conflicts. A file held for its errors is kept as a version that is
+    not accepted: its bytes and findings only."""
+    if result.status == "held":
+        sid = rnd.add_submission(entity=result.entity, unit=result.unit,
+                                 file_name=result.path.name, content=data, status="rejected")
+        result.submission_id = sid
+        rnd.add_findings(sid, [f for f in result.findings if not acceptance.is_gate_note(f)])
+        return
     for old in result.superseded:
         old_id = old.submission_id if isinstance(old, FileResult) else old
         rnd.set_submission_status(old_id, "superseded", f"被新提交的文件“{result.path.name}”替换")

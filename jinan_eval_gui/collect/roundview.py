@@ -23,7 +23,7 @@ from typing import Any
 from jinan_eval_gui.catalogue import Catalogue
 from jinan_eval_gui.store import Conflict, Finding, Round, Submission
 
-from . import resend
+from . import acceptance, resend
 from .returns import (
     MAX_DIFF_TEXT,
     ConflictNote,
@@ -95,10 +95,13 @@ class RoundView:
         self.saved = saved
         self.accepted: dict[tuple[str, str], list[tuple[Any, str]]] = {}
         self.submissions: dict[int, Submission] = {}
+        self.refused: dict[tuple[str, str, str], int] = {}
         for s in rnd.list_submissions():
             self.submissions[s.id] = s
             if s.status == "accepted":
                 self.accepted.setdefault((s.entity, s.unit), []).append((s.id, s.sha256))
+            elif s.status == "rejected":  # versions not accepted (held for their errors)
+                self.refused[(s.entity, s.unit, s.sha256)] = s.id
         self._rows: dict[str, list[Row]] = {}
         self._conflicts: dict[str, dict[tuple[int, str], Conflict | ConflictNote]] = {}
 
@@ -118,9 +121,13 @@ class RoundView:
         return self._conflicts[entity]
 
     # -- one checked file ------------------------------------------------------------------
-    def apply(self, result: FileResult, *, replace_older: bool = False) -> None:
+    def apply(self, result: FileResult, *, replace_older: bool = False,
+              accept_errors: acceptance.AcceptErrors = True) -> None:
         """Classify ``result`` (imported / updated / unchanged / held), fill in diffs, kept
-        values and conflicts, and make it the unit's current return in memory."""
+        values and conflicts, and make it the unit's current return in memory.
+
+        A file with errors the user did not accept (``accept_errors``) is held (decision
+        ``errors`` or ``worse``) with its diffs, and the round view stays as it was."""
         key = (result.entity, result.unit)
         accepted = self.accepted.get(key, [])
         if any(sha == result.sha256 for _, sha in accepted):
@@ -154,6 +161,14 @@ class RoundView:
                 result.findings.append(older)
                 return
         result.diffs = diffs
+        if result.has_errors and not acceptance.accepts(accept_errors, result):
+            acceptance.hold(result, acceptance.previous_errors(self, accepted))
+            result.superseded = [src for src, _ in accepted]  # what it would have replaced
+            kept_as = self.refused.get((result.entity, result.unit, result.sha256))
+            if kept_as is not None:  # the same bytes were held before: not stored twice
+                result.submission_id = kept_as
+                result.findings.append(finding("info", acceptance.SAME_AS_HELD))
+            return
         result.status = "updated" if accepted else "imported"
         result.superseded = [src for src, _ in accepted]
         superseded = {_source_key(src) for src in result.superseded}

@@ -86,9 +86,20 @@ def open_previous(previous: Round | str | Path | None,
     opened = None
     if not isinstance(previous, Round):
         opened = previous = Round.open(Path(previous), readonly=True)
-    if previous.info.id == info.id:
+    try:
+        check_earlier_round(info, previous.info)
+    except RoundFileError:
         if opened is not None:
             opened.close()
-        raise RoundFileError("用于同比校验的评价轮次就是当前轮次",
-                             hint="请选择上一年度的评价轮次文件")
+        raise
     return Previous(previous), opened
+
+
+def check_earlier_round(current: RoundInfo, earlier: RoundInfo) -> None:
+    """Refuse the round itself, or a round not of an earlier year, as the one compared with."""
+    if earlier.id == current.id:
+        raise RoundFileError("用于同比的评价轮次就是当前轮次", hint="请选择上一年度的评价轮次文件")
+    if earlier.year >= current.year:
+        raise RoundFileError(
+            f"用于同比的评价轮次“{earlier.name}”是 {earlier.year} 年度，不早于本轮的 {current.year} 年度",
+            hint="请选择更早年度（如上一年度）的评价轮次文件")

@@ -20,9 +20,10 @@ if TYPE_CHECKING:
 
     from .main_window import MainWindow
 
-PAGE_KEYS = ("overview", "catalogue", "issue", "collect", "results", "assumptions", "export")
+PAGE_KEYS = ("overview", "catalogue", "issue", "collect", "survey", "results", "assumptions",
+             "export")
 PAGE_TITLES = {"概览": "overview", "指标体系": "catalogue", "模板下发": "issue",
-               "数据回收": "collect", "评分结果": "results", "评分口径": "assumptions",
+               "数据回收": "collect", "市民调查": "survey", "评分结果": "results", "评分口径": "assumptions",
                "报告导出": "export"}
 PROBE_ENV = "JINAN_EVAL_GUI_STARTUP_PROBE"
 
@@ -126,7 +127,9 @@ def wait_idle(app: QApplication, window: MainWindow, timeout: float = 60.0) -> N
 def screenshot(app: QApplication, window: MainWindow, path: Path, page: str) -> int:
     """Grab the window (one page, or every page with ``all``) to PNG and close it."""
     from . import messages
+    from .main_window import DEFAULT_SIZE
 
+    window.resize(DEFAULT_SIZE.expandedTo(window.minimumSizeHint()))  # a fixed picture size
     wait_idle(app, window)
     keys = PAGE_KEYS if page == "all" else (page,)
     written = []

@@ -9,8 +9,9 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QSize, QThreadPool, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QLabel,
     QListWidgetItem,
@@ -28,13 +29,28 @@ from jinan_eval_gui.gui.dialogs.restore import RestoreDialog
 from jinan_eval_gui.gui.pages.base import Page
 from jinan_eval_gui.system import paths
 
-from . import messages, settings
+from . import messages, qtchinese, settings
 from .formloader import load_form
 from .pages import PAGES, page_class
 from .session import Session
 from .worker import Worker
 
 APP_NAME = "济南市新型智慧城市评价工具"
+DEFAULT_SIZE = QSize(1280, 800)
+#: Room the window's frame and title bar take around its content, and a taskbar's height
+#: where the screen does not report one (logical pixels).
+FRAME = QSize(16, 40)
+TASKBAR = 40
+
+
+def fitted_size(available: QSize, screen: QSize) -> QSize:
+    """1280×800, or less where the screen leaves less room: a 1366×768 laptop, 1920×1080 at
+    150 % (1280×720 in Qt's units). ``available`` is the screen without its taskbar (the
+    whole ``screen`` when none is reported: then a taskbar is assumed)."""
+    room = available - FRAME
+    if available == screen:
+        room -= QSize(0, TASKBAR)
+    return DEFAULT_SIZE.boundedTo(room)
 ROUND_FILTER = "评价轮次 (*.jeval);;所有文件 (*)"
 
 
@@ -43,6 +59,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        qtchinese.install(QApplication.instance())  # Qt's own buttons, menus and dialogs
         self.session = Session(self)
         self.session.window = self
         self.ui = load_form("main_window")
@@ -73,12 +90,20 @@ class MainWindow(QMainWindow):
         self.session.busy_changed.connect(self._on_busy_changed)
         self.session.status.connect(self._on_status)
         self._update_title()
-        self.resize(1280, 800)
+        self.fit_to_screen()
         icon = paths.resource("icons", "app.svg")
         if icon.is_file():
             self.setWindowIcon(QIcon(str(icon)))
 
     # -- layout ------------------------------------------------------------------------
+    def fit_to_screen(self) -> QSize:
+        """The default size, made smaller where the screen leaves less room."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        size = QSize(DEFAULT_SIZE) if screen is None else fitted_size(
+            screen.availableGeometry().size(), screen.geometry().size())
+        self.resize(size)
+        return size
+
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("文件(&F)")
@@ -221,6 +246,7 @@ class MainWindow(QMainWindow):
     def close_round(self) -> None:
         if not self.session.busy:
             self.session.close_round()
+            self.session.load_builtin_catalogue()  # when the round came first, none is read yet
 
     def backup_dialog(self) -> None:
         rnd = self.session.rnd

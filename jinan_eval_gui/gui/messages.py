@@ -81,6 +81,11 @@ def report_exception(parent: QWidget | None, exc: BaseException) -> None:
     if isinstance(exc, EvalError):
         error(parent, str(exc))
         return
+    if isinstance(exc, OSError):
+        from .worker import os_error_text
+
+        error(parent, os_error_text(exc))
+        return
     from jinan_eval_gui.system.logs import log_exception
 
     from .worker import internal_error_text

@@ -81,6 +81,10 @@ class Session(QObject):
     def entities(self) -> list[str]:
         return self.rnd.list_entities() if self.rnd is not None else []
 
+    def entity_parents(self) -> dict[str, str]:
+        """``{entity: parent}`` of the entities that have one (市 → 区县)."""
+        return self.rnd.entity_parents() if self.rnd is not None else {}
+
     # -- background work ---------------------------------------------------------------
     def run(self, task: Callable[[Worker], Any], *, done: Callable[[Any], None] | None = None,
             failed: Callable[[str], None] | None = None,
@@ -158,9 +162,10 @@ class Session(QObject):
     # -- rounds ------------------------------------------------------------------------
     def open_round(self, path: str | Path, *, readonly: bool = False,
                    done: Callable[[], None] | None = None) -> Worker | None:
-        """Open a round file (closing the current one) and score it without saving."""
+        """Open a round file and score it without saving; the current round is replaced only
+        once the new one is open (a failed open keeps it)."""
         path = Path(path)
-        if not self._ready_for_round():
+        if not self._ready_for_round(path):
             return None
 
         def task(_: Worker) -> _Opened | _Locked:
@@ -182,7 +187,8 @@ class Session(QObject):
             if done is not None:
                 done()
 
-        return self.run(task, done=opened, status=f"正在打开 {path.name}…")
+        return self.run(task, done=opened, failed=self._open_failed,
+                        status=f"正在打开 {path.name}…")
 
     def create_round(self, path: str | Path, *, year: int, name: str = "",
                      entities: tuple[str, ...] = (),
@@ -195,8 +201,11 @@ class Session(QObject):
 
         def task(_: Worker) -> _Opened:
             from jinan_eval_gui import workflow
+            from jinan_eval_gui.workflow.entities import parse_entities
 
-            return _loaded(workflow.create_round(path, year=year, name=name, entities=entities,
+            given = parse_entities(entities)  # "历下区@济南市": an entity with its parent
+            return _loaded(workflow.create_round(path, year=year, name=name,
+                                                 entities=given.names, parents=given.parents,
                                                  catalogue=builtin))
 
         def created(result: _Opened) -> None:
@@ -204,22 +213,36 @@ class Session(QObject):
             if done is not None:
                 done()
 
-        return self.run(task, done=created, status=f"正在创建 {path.name}…")
+        return self.run(task, done=created, failed=self._open_failed,
+                        status=f"正在创建 {path.name}…")
 
-    def _ready_for_round(self) -> bool:
-        """Wait for a quiet background task, refuse while busy, then close the current round."""
+    def _ready_for_round(self, path: Path | None = None) -> bool:
+        """Wait for a quiet background task, refuse while busy. The current round stays open
+        until another one replaces it, unless ``path`` is its own file (its lock is released
+        first so that it can be opened again)."""
         if self.busy and self.quiet_task:
             self._wait_quiet()
         if self.busy:
             self._busy_message()
             return False
-        self.close_round()
+        if self.rnd is not None and path is not None and _same_file(self.rnd.path, path):
+            self.close_round()
         return True
+
+    def _open_failed(self, text: str) -> None:
+        """Say why; whatever was open stays open, and without a round the built-in catalogue
+        is shown (never a page left waiting for a catalogue nobody reads)."""
+        self._show(text)
+        if self.rnd is None:
+            self.load_builtin_catalogue()
 
     def _set_round(self, rnd: Round, cat: Catalogue, results: dict[str, Results]) -> None:
         from .settings import add_recent
 
+        old = self.rnd
         self.rnd, self.cat, self.results = rnd, cat, results
+        if old is not None and old is not rnd:
+            old.close()
         add_recent(rnd.path)
         self.round_changed.emit()
         self.catalogue_changed.emit()
@@ -276,3 +299,10 @@ class Session(QObject):
             return None
         return self.run(lambda w: task(rnd, w.progress, w), done=done, failed=failed,
                         progress=progress, status=status)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return a == b

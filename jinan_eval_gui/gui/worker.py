@@ -66,6 +66,8 @@ class Worker(QRunnable):
             result = self.task(self)
         except EvalError as exc:
             self.signals.failed.emit(str(exc))
+        except OSError as exc:  # the machine said no (disk, rights, path): say so, plainly
+            self.signals.failed.emit(os_error_text(exc))
         except Exception:  # noqa: BLE001 - log it, show where the log is
             from jinan_eval_gui.system.logs import log_exception
 
@@ -81,6 +83,19 @@ def internal_error_text(log_path: object) -> str:
         return "程序内部错误，操作未完成（磁盘已满或不可写，未能写入日志文件）。请检查磁盘空间后重试。"
     return (f"程序内部错误，操作未完成。详细信息已写入日志文件：\n{log_path}\n"
             "请将该文件发送给技术支持人员。")
+
+
+def os_error_text(exc: OSError) -> str:
+    """An operating-system error in plain Chinese with what to do (logged, not shown as a
+    program fault: a full disk or a locked file is the machine's answer, not a bug)."""
+    from jinan_eval_gui.system import oserrors
+    from jinan_eval_gui.system.logs import log_exception
+
+    try:
+        raise exc
+    except OSError:
+        log_exception("gui")
+    return oserrors.message(exc)
 
 
 def active_workers() -> int:

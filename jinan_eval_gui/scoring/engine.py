@@ -36,6 +36,10 @@ ZERO = Decimal(0)
 STATUS_LABELS = {"ok": "正常", "missing": "缺报", "invalid": "数据有误", "expert": "专家评分"}
 REPORTED = frozenset({"ok", "expert"})
 """Statuses scored from data (or by an expert); the others are gaps in the data."""
+ENGINE_SETTINGS = frozenset({"missing_policy", "deduction_blanks"})
+"""The assumption settings :func:`score` itself reads. A choice setting anything else acts
+before the engine, on its inputs (e.g. how the survey's answers are weighted), so whoever
+varies it must gather the inputs again with that choice."""
 
 Value = Decimal | list[Decimal | None] | str | None
 
@@ -82,6 +86,10 @@ class IndicatorResult:
     override_reason: str = ""
     variant: str = ""
     """The alternative reading scored (chosen through an assumption); "" for the default."""
+    provenance: dict[str, Any] = field(default_factory=dict)
+    """Where the inputs came from when the workflow knows more than the values (a survey's
+    file, method and result): ``{"trace": [(name, text), …], "survey": {…}}``. The engine
+    neither reads nor sets it; traces and the report show it."""
 
     @property
     def status_label(self) -> str:
@@ -181,7 +189,6 @@ def score(catalogue: Catalogue, values: Mapping[int, Mapping[str, Value]],
     """
     resolved = resolve_params(catalogue, params)
     variants, settings = catalogue.reading_choices(choices)
-    renormalise = settings["missing_policy"] == "renormalise"
     overrides = overrides or {}
     blocked = blocked or {}
     indicators = {
@@ -191,6 +198,21 @@ def score(catalogue: Catalogue, values: Mapping[int, Mapping[str, Value]],
                                 units=catalogue.units_of(ind))
         for ind in catalogue.indicators
     }
+    return aggregate(catalogue, indicators, resolved, settings, variants, entity=entity)
+
+
+def aggregate(catalogue: Catalogue, indicators: Mapping[int, IndicatorResult],
+              resolved: Mapping[str, Decimal], settings: Mapping[str, str],
+              variants: Mapping[int, str] | None = None, *, entity: str = "") -> Results:
+    """Levels 2 and 1, the deductions and the total from level-3 results (already scored).
+
+    Split from :func:`score` so that an analysis that changes one indicator (what-if, the
+    input change that gains points) re-aggregates with the engine's own rounding instead of
+    scoring all 88 again. ``resolved`` are the parameters as :func:`resolve_params` gives them,
+    ``settings`` and ``variants`` as :meth:`Catalogue.reading_choices` gives them.
+    """
+    indicators = dict(indicators)
+    renormalise = settings["missing_policy"] == "renormalise"
     level2 = [_group_level2(catalogue, l2.id, indicators, renormalise)
               for l2 in catalogue.level2]
     by_l2 = {g.id: g for g in level2}
@@ -214,8 +236,8 @@ def score(catalogue: Catalogue, values: Mapping[int, Mapping[str, Value]],
     subtotal = ZERO if subtotal is None else subtotal
     total = round2(max(ZERO, subtotal - deductions))  # 2 places even when 0
     return Results(entity, total, subtotal, deductions, deductions_raw, level1, level2,
-                   indicators, resolved, catalogue.version, catalogue.hash, settings,
-                   {i: v for i, v in variants.items() if v})
+                   indicators, dict(resolved), catalogue.version, catalogue.hash, dict(settings),
+                   {i: v for i, v in (variants or {}).items() if v})
 
 
 def weighted_average(terms: list[Term], renormalise: bool = False) -> Decimal | None:

@@ -49,12 +49,16 @@ from .records import (
     NewValue,
     Override,
     RoundInfo,
+    RoundLink,
     ScoreSnapshot,
     StoredValue,
     Submission,
     Template,
+    UnitContact,
 )
 from .round import Round
+from .scenarios import ScenarioRecord
 from .schema import MIGRATIONS, SCHEMA_VERSION
+from .survey import SurveyRecord
 
-__all__ = ["APPLICATION_ID", "AssumptionState", "AuditEntry", "Backup", "KEEP_BACKUPS", "Restored", "StoredValueError", "backup_folder", "backup_round", "latest_backup", "list_backups", "resolve_backup", "restore_backup", "CatalogueSnapshot", "Conflict", "FILE_SUFFIX", "Finding", "MIGRATIONS", "NewValue", "Override", "Round", "RoundInfo", "SCHEMA_VERSION", "ScoreSnapshot", "StoredValue", "Submission", "Template"]
+__all__ = ["APPLICATION_ID", "AssumptionState", "AuditEntry", "Backup", "KEEP_BACKUPS", "Restored", "StoredValueError", "backup_folder", "backup_round", "latest_backup", "list_backups", "resolve_backup", "restore_backup", "CatalogueSnapshot", "Conflict", "FILE_SUFFIX", "Finding", "MIGRATIONS", "NewValue", "Override", "Round", "RoundInfo", "SCHEMA_VERSION", "ScoreSnapshot", "StoredValue", "Submission", "Template", "ScenarioRecord", "RoundLink", "UnitContact", "SurveyRecord"]

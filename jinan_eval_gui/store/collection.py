@@ -72,7 +72,9 @@ class CollectionRecords(RoundBase):
     def list_templates(self, entity: str | None = None) -> list[Template]:
         """Issued templates, oldest first (a unit may have been issued several)."""
         rows = self._rows(
-            "SELECT * FROM templates WHERE ?1 IS NULL OR entity = ?1 ORDER BY id", (entity,)
+            # two statements, not "?1 IS NULL OR entity = ?1": that form cannot use the index
+            "SELECT * FROM templates" + ("" if entity is None else " WHERE entity = ?1")
+            + " ORDER BY id", () if entity is None else (entity,)
         )
         return [Template(**row) for row in rows]
 
@@ -122,8 +124,9 @@ class CollectionRecords(RoundBase):
         """Imported files, oldest first, without their bytes."""
         rows = self._rows(
             "SELECT id, entity, unit, file_name, sha256, length(content) AS size, imported_at,"
-            " imported_by, status FROM submissions WHERE ?1 IS NULL OR entity = ?1 ORDER BY id",
-            (entity,),
+            " imported_by, status FROM submissions"
+            + ("" if entity is None else " WHERE entity = ?1") + " ORDER BY id",
+            () if entity is None else (entity,),
         )
         return [Submission(**row) for row in rows]
 
@@ -328,7 +331,8 @@ class CollectionRecords(RoundBase):
     def list_findings(self, submission_id: int | None = None) -> list[Finding]:
         """Findings of one submission (or all), in the order found."""
         rows = self._rows(
-            "SELECT * FROM findings WHERE ?1 IS NULL OR submission_id = ?1 ORDER BY id",
-            (submission_id,),
+            "SELECT * FROM findings" + ("" if submission_id is None else
+                                        " WHERE submission_id = ?1") + " ORDER BY id",
+            () if submission_id is None else (submission_id,),
         )
         return [Finding(**row) for row in rows]

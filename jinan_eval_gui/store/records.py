@@ -177,3 +177,30 @@ class AssumptionState:
     confirmed_at: str | None
     note: str | None
     snapshot: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class UnitContact:
+    """Whom to call at a unit about its return (kept by the office, for reminders)."""
+
+    entity: str
+    unit: str
+    person: str
+    phone: str
+    email: str
+    note: str
+    changed_at: str
+    changed_by: str
+
+
+@dataclass(frozen=True)
+class RoundLink:
+    """Another round this one refers to (``kind`` "previous": the year-on-year comparison)."""
+
+    kind: str
+    path: str
+    round_id: str
+    year: int
+    name: str
+    set_at: str
+    set_by: str

@@ -20,6 +20,7 @@ from .assumptions import AssumptionRecords
 from .collection import CollectionRecords
 from .db import APPLICATION_ID, _connect, _default_actor, _insert_audit, _now
 from .decisions import DecisionRecords
+from .desk import DeskRecords
 from .filecheck import (
     _check_identity,
     _file_error,
@@ -27,9 +28,13 @@ from .filecheck import (
     _open_readonly,
     _open_writable_checked,
 )
+from .hierarchy import HierarchyRecords
 from .lock import _WriterLock
+from .progress import ProgressRecords
 from .records import CatalogueSnapshot, RoundInfo
+from .scenarios import ScenarioRecords
 from .schema import _migrate, latest_version
+from .survey import SurveyRecords
 
 # Creating a round file
 # ---------------------------------------------------------------------------
@@ -110,7 +115,8 @@ def _fill_new_round(
         raise
 
 
-class Round(CollectionRecords, DecisionRecords, AssumptionRecords):
+class Round(CollectionRecords, DecisionRecords, AssumptionRecords, DeskRecords, ScenarioRecords,
+            SurveyRecords, HierarchyRecords, ProgressRecords):
     """An open evaluation round.  Use ``Round.create`` / ``Round.open``, then ``close``.
 
     A Round is used by one thread at a time.  Every write method is its own

@@ -147,9 +147,94 @@ CREATE TABLE assumptions (
 ) WITHOUT ROWID;
 """
 
+# v3: the collection desk: whom to call at each unit (催报) and the round compared with (上年度).
+_SCHEMA_V3_DESK = """
+CREATE TABLE unit_contacts (
+    entity     TEXT NOT NULL REFERENCES entities(name) ON UPDATE CASCADE,
+    unit       TEXT NOT NULL,
+    person     TEXT NOT NULL DEFAULT '',
+    phone      TEXT NOT NULL DEFAULT '',
+    email      TEXT NOT NULL DEFAULT '',
+    note       TEXT NOT NULL DEFAULT '',
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL,
+    PRIMARY KEY (entity, unit)
+) WITHOUT ROWID;
+CREATE TABLE round_links (
+    kind     TEXT PRIMARY KEY,       -- 'previous': the earlier round compared with (同比)
+    path     TEXT NOT NULL,
+    round_id TEXT NOT NULL CHECK (length(round_id) = 32),
+    year     INTEGER NOT NULL,
+    name     TEXT NOT NULL,
+    set_at   TEXT NOT NULL,
+    set_by   TEXT NOT NULL
+) WITHOUT ROWID;
+"""
+
+# v4: 试算情景 (what-if scenarios) the office saved by name, which the report can cite.
+_SCHEMA_V4_SCENARIOS = """
+CREATE TABLE scenarios (
+    id         INTEGER PRIMARY KEY,
+    entity     TEXT NOT NULL REFERENCES entities(name) ON UPDATE CASCADE,
+    name       TEXT NOT NULL CHECK (length(trim(name)) > 0),
+    note       TEXT NOT NULL DEFAULT '',
+    changes    TEXT NOT NULL,        -- JSON list of the changes (input, parameter, choice)
+    summary    TEXT NOT NULL,        -- JSON: totals and scores as computed when saved
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    UNIQUE (entity, name)
+);
+"""
+
+# v5: 市民调查: the survey's raw response file (or a typed score with its source) per entity,
+# the population shares the office enters for weighting, and the last computed result.
+_SCHEMA_V5_SURVEY = """
+CREATE TABLE surveys (
+    id            INTEGER PRIMARY KEY,
+    entity        TEXT NOT NULL REFERENCES entities(name) ON UPDATE CASCADE,
+    kind          TEXT NOT NULL CHECK (kind IN ('responses', 'score')),
+    file_name     TEXT NOT NULL DEFAULT '',
+    sha256        TEXT CHECK (sha256 IS NULL OR length(sha256) = 64),
+    content       BLOB,              -- responses: the export exactly as received
+    questionnaire TEXT,              -- responses: the questionnaire's canonical JSON
+    mapping       TEXT NOT NULL DEFAULT '{}',  -- JSON: the user's column -> question choices
+    score         TEXT,              -- score: the typed score (exact decimal)
+    source        TEXT NOT NULL DEFAULT '',    -- score: where the number comes from
+    imported_at   TEXT NOT NULL,
+    imported_by   TEXT NOT NULL,
+    current       INTEGER NOT NULL DEFAULT 1 CHECK (current IN (0, 1)),
+    cache_key     TEXT,              -- what the cached result was computed from
+    cache         TEXT,              -- JSON of the last result (opening needs no recomputation)
+    CHECK (kind = 'score' OR (content IS NOT NULL AND sha256 IS NOT NULL)),
+    CHECK (kind = 'responses' OR (score IS NOT NULL AND length(trim(source)) > 0))
+);
+CREATE UNIQUE INDEX surveys_one_current ON surveys(entity) WHERE current = 1;
+CREATE TABLE survey_shares (
+    entity    TEXT NOT NULL REFERENCES entities(name) ON UPDATE CASCADE,
+    attribute TEXT NOT NULL,
+    category  TEXT NOT NULL,
+    share     TEXT NOT NULL,         -- exact decimal in [0, 1]
+    PRIMARY KEY (entity, attribute, category)
+) WITHOUT ROWID;
+"""
+
+# Province scale (issue 19): a district's city (市 → 区县), for rankings within it; an index
+# for the progress table.
+_SCHEMA_ENTITY_PARENTS = """
+CREATE TABLE entity_parents (
+    entity TEXT PRIMARY KEY REFERENCES entities(name) ON UPDATE CASCADE,
+    parent TEXT NOT NULL CHECK (length(trim(parent)) > 0),  -- a group name, often an entity
+    CHECK (parent <> entity)
+) WITHOUT ROWID;
+-- the progress table reads which file is accepted for each unit without going through the
+-- files' bytes stored in the same rows (thousands of returns in a province-wide round)
+CREATE INDEX submissions_by_status ON submissions(status, entity, unit, file_name);
+"""
+
 Migration = str | Callable[[sqlite3.Connection], None]
 # MIGRATIONS[i] brings a round from schema version i to i + 1; append, never edit.
-MIGRATIONS: list[Migration] = [_SCHEMA_V1, _SCHEMA_V2]
+MIGRATIONS: list[Migration] = [_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3_DESK, _SCHEMA_V4_SCENARIOS,
+                              _SCHEMA_V5_SURVEY, _SCHEMA_ENTITY_PARENTS]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

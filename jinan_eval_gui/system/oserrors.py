@@ -23,15 +23,28 @@ _TEXTS = {
     errno.ENAMETOOLONG: ("路径或文件名过长", "请换一个较短的路径或文件名"),
     errno.EBUSY: ("文件正被占用", "请关闭正在使用该文件的程序后重试"),
     errno.EMFILE: ("打开的文件过多", "请关闭其他程序后重试"),
+    errno.EINVAL: ("路径或文件名无效（可能含有 \\ / : * ? \" < > | 等字符）", "请换一个名称或位置后重试"),
+    errno.ENOTEMPTY: ("文件夹不是空的", "请换一个文件夹，或先清空该文件夹"),
+    errno.EXDEV: ("不能跨磁盘移动该文件", "请换一个位于同一磁盘上的文件夹"),
+    errno.ELOOP: ("路径中的快捷方式（链接）循环指向自身", "请检查路径是否正确"),
+    errno.ETXTBSY: ("文件正被占用", "请关闭正在使用该文件的程序后重试"),
+    errno.EAGAIN: ("系统暂时无法完成该操作", "请稍候重试"),
+    errno.ETIMEDOUT: ("访问超时（网络位置可能已断开）", "请检查网络连接，或换一个本地文件夹"),
+    getattr(errno, "EHOSTDOWN", -2): ("网络位置无法访问", "请检查网络连接，或换一个本地文件夹"),
+    getattr(errno, "ENODEV", -3): ("设备不存在（U 盘或网络驱动器可能已断开）", "请检查设备是否连接正常"),
+    getattr(errno, "ENXIO", -4): ("设备不存在（U 盘或网络驱动器可能已断开）", "请检查设备是否连接正常"),
 }
 _WRITE_FAILURES = {errno.ENOSPC, getattr(errno, "EDQUOT", -1), errno.EFBIG, errno.EROFS,
                    errno.EIO}
 
 
 def describe(exc: OSError) -> str:
-    """What happened, in Chinese (falls back to the system's own text for rare errors)."""
+    """What happened, in Chinese (a rare error by its code, never the system's English)."""
     known = _TEXTS.get(exc.errno or 0)
-    return known[0] if known else (exc.strerror or str(exc) or "未知的系统错误")
+    if known:
+        return known[0]
+    code = exc.errno or getattr(exc, "winerror", None)
+    return f"操作系统报告了错误（错误代码 {code}）" if code else "操作系统报告了错误"
 
 
 def remedy(exc: OSError) -> str:
@@ -43,3 +56,9 @@ def remedy(exc: OSError) -> str:
 def is_write_failure(exc: BaseException) -> bool:
     """Whether ``exc`` means the storage refused data (full, read-only, too large, I/O)."""
     return isinstance(exc, OSError) and exc.errno in _WRITE_FAILURES
+
+
+def message(exc: OSError) -> str:
+    """A whole sentence for a dialog: what failed, where, what to do (never the English text)."""
+    where = f"“{exc.filename}”" if getattr(exc, "filename", None) else ""
+    return f"文件操作未完成{where}：{describe(exc)}。{remedy(exc)}。"

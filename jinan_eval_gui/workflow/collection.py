@@ -11,7 +11,6 @@ from jinan_eval_gui.catalogue import Catalogue
 from jinan_eval_gui.scoring import engine
 from jinan_eval_gui.store import Round
 from jinan_eval_gui.system import parallel
-from jinan_eval_gui.system.atomic import ensure_folder
 
 from .backups import backup_before
 from .params import round_params
@@ -25,24 +24,34 @@ from .scores import entity_inputs
 def import_files(rnd: Round, paths: Iterable[str | Path], *, dry_run: bool = False,
                  progress: ProgressFn | None = None,
                  previous_round: Round | str | Path | None = None,
-                 replace_older: bool = False, choose: Iterable[str | Path] = ()) -> Any:
+                 replace_older: bool = False, choose: Iterable[str | Path] = (),
+                 accept_errors: Any = True) -> Any:
     """Validate returned workbooks and (unless ``dry_run``) store them in one transaction.
 
-    ``previous_round`` (an earlier round, open or its path) turns implausible year-on-year jumps
-    into warnings. ``replace_older`` lets files older than a unit's stored return replace it;
-    ``choose`` names the file to use where a unit has several differing files in the import
-    (otherwise such files are held for a decision). Returns an :class:`importer.ImportReport`;
-    see :mod:`importer`.
+    ``previous_round`` (an earlier round, open or its path; default: the one remembered in the
+    round, :mod:`comparison`) turns implausible year-on-year jumps into warnings.
+    ``replace_older`` lets files older than a unit's stored return replace it; ``choose`` names
+    the file to use where a unit has several differing files in the import (otherwise such
+    files are held for a decision). ``accept_errors``: True accepts files with errors, False
+    keeps them as versions not accepted, or the paths of those the user accepted
+    (:mod:`collect.acceptance`). Returns an :class:`importer.ImportReport`; see :mod:`importer`.
     """
     from jinan_eval_gui.collect import importer
+
+    from .comparison import comparison_path, comparison_problem
 
     paths = [Path(p) for p in paths]
     if not dry_run:
         backup_before(rnd, "导入前")
     reader = read_returns_shared if len(paths) >= PARALLEL_IMPORT else None
-    return importer.import_files(rnd, round_catalogue(rnd), paths, dry_run=dry_run,
-                                 progress=progress, previous_round=previous_round,
-                                 reader=reader, replace_older=replace_older, choose=choose)
+    report = importer.import_files(rnd, round_catalogue(rnd), paths, dry_run=dry_run,
+                                   progress=progress,
+                                   previous_round=comparison_path(rnd, previous_round),
+                                   reader=reader, replace_older=replace_older, choose=choose,
+                                   accept_errors=accept_errors)
+    if previous_round is None and (problem := comparison_problem(rnd)):
+        report.notes.append(problem)
+    return report
 
 
 #: From this many files on (a few entities' returns, over a second of reading) a second
@@ -94,25 +103,19 @@ class UnitStatus:
 def collection_status(rnd: Round, cat: Catalogue | None = None) -> list[UnitStatus]:
     """Per (entity, unit): issued / returned / findings / accepted, in catalogue unit order."""
     cat = cat or round_catalogue(rnd)
-    issued = {(t.entity, t.unit) for t in rnd.list_templates()}
-    findings: dict[int, list[Any]] = {}
-    for f in rnd.list_findings():
-        findings.setdefault(f.submission_id or 0, []).append(f)
-    latest = {}
-    for s in rnd.list_submissions():
-        if s.status == "accepted":
-            latest[(s.entity, s.unit)] = s
+    issued = rnd.issued_pairs()
+    counts = rnd.finding_counts()
+    latest = rnd.accepted_files()
     rows = []
+    units = [u for u in cat.unit_names if cat.indicators_for_unit(u)]  # once, not per entity
     for entity in rnd.list_entities():
-        for unit in cat.unit_names:
-            if not cat.indicators_for_unit(unit):
-                continue
+        for unit in units:
             sub = latest.get((entity, unit))
-            fs = findings.get(sub.id, []) if sub else []
+            fs = counts.get(sub[0], {}) if sub else {}
             rows.append(UnitStatus(
                 entity, unit, (entity, unit) in issued, sub is not None,
-                sum(f.severity == "error" for f in fs), sum(f.severity == "warning" for f in fs),
-                sub is not None, sub.file_name if sub else ""))
+                fs.get("error", 0), fs.get("warning", 0),
+                sub is not None, sub[1] if sub else ""))
     return rows
 
 
@@ -129,21 +132,13 @@ def indicator_completeness(rnd: Round, entity: str, cat: Catalogue | None = None
     return out
 
 
-def feedback(rnd: Round, unit: str, out_dir: str | Path, *, entity: str | None = None) -> Path:
-    """The unit's latest return with every finding marked on its cell, for emailing back."""
-    from jinan_eval_gui.collect import feedback as feedback_mod
+def feedback(rnd: Round, unit: str, out_dir: str | Path, *, entity: str | None = None,
+             due: Any = None) -> Path:
+    """The unit's return with every finding marked on its cell and a cover note, for emailing
+    back (recorded in the log); see :mod:`feedbacks`."""
+    from .feedbacks import feedback_unit
 
-    entity = entity or rnd.list_entities()[0]
-    subs = [s for s in rnd.list_submissions(entity) if s.unit == unit]
-    if not subs:
-        from jinan_eval_gui.errors import TemplateError
-
-        raise TemplateError(f"“{entity}”的“{unit}”尚未回收任何文件", hint="请先导入该单位的回传文件")
-    sub = subs[-1]
-    findings = rnd.list_findings(sub.id)
-    folder = ensure_folder(out_dir)
-    return feedback_mod.write_feedback(rnd.submission_content(sub.id), sub.file_name, findings,
-                                       folder)
+    return feedback_unit(rnd, unit, out_dir, entity=entity, due=due).path
 
 
 def clear_value(rnd: Round, *, entity: str, indicator_id: int, name: str, reason: str,

@@ -35,4 +35,8 @@ def export_warnings(rnd: Round, *, brief: bool = False) -> list[str]:
     lines: list[str] = []
     for c in round_completeness(rnd, cat, score_round(rnd, save=False)).values():
         lines += c.brief() if brief else c.warnings()
+    from .comparison import comparison_problem
+
+    if problem := comparison_problem(rnd):  # the remembered 上年度 moved: no 同比 in the report
+        lines.append(problem.replace("本次未作同比校验", "本次导出不含同比"))
     return lines

@@ -6,7 +6,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from jinan_eval_gui.store import backup_folder
+from jinan_eval_gui.store import Round, backup_folder
 
 from .collection import import_files
 from .export import export_all
@@ -45,6 +45,7 @@ def run_demo(out_dir: str | Path, *, year: int = 2026, seed: int = 7,
         n_err = sum(f.has_errors for f in rep.files)
         say(f"4/6 导入回传文件：导入 {counts['imported']}、更新 {counts['updated']}、"
             f"未变化 {counts['unchanged']}、拒绝 {counts['rejected']}；其中 {n_err} 份有错误需反馈")
+        say(_demo_survey(rnd, out / "2_市民调查", seed))
         results = score_round(rnd)
         for entity, res in results.items():
             say(f"5/6 评分：{entity} 总分 {res.total}（加权 {res.subtotal}，扣分 {res.deductions}）")
@@ -52,3 +53,23 @@ def run_demo(out_dir: str | Path, *, year: int = 2026, seed: int = 7,
         produced += files
         say("6/6 导出：" + "、".join(p.name for p in files))
     return produced
+
+
+def _demo_survey(rnd: Round, folder: Path, seed: int) -> str:
+    """A synthetic questionnaire platform export (with dirty rows), imported as the survey."""
+    from jinan_eval_gui.catalogue.questionnaire import load_questionnaire
+    from jinan_eval_gui.collect.survey import write_sample
+
+    from .rounds import round_catalogue
+    from .surveyimport import import_survey
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = write_sample(load_questionnaire(catalogue=round_catalogue(rnd)),
+                        folder / "市民调查答卷.csv", 1000, seed=seed)
+    outcome = import_survey(rnd, path)
+    result = outcome.result
+    if result is None:
+        return f"4/6 市民调查答卷未能导入：{outcome.error}"
+    return (f"4/6 导入市民调查答卷：{result.n} 份，有效 {result.n_kept} 份，"
+            f"综合得分 {result.score}（95% 置信区间 {result.ci95[0]} – {result.ci95[1]}）"
+            if result.ci95 else f"4/6 导入市民调查答卷：{result.n} 份，没有有效答卷")

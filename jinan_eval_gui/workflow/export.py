@@ -12,8 +12,10 @@ from jinan_eval_gui.system import parallel
 from jinan_eval_gui.system.atomic import ensure_folder
 
 from . import assumptions
+from .analysis import REPORT_RUNS, analyze
 from .backups import backup_before
 from .collection import collection_status
+from .comparison import check_earlier, comparison_path
 from .completeness import round_completeness
 from .rounds import ProgressFn, round_catalogue
 from .scores import entity_inputs, score_round
@@ -55,8 +57,10 @@ def export_all(rnd: Round, out_dir: str | Path, *, formats: Sequence[str] = ("xl
             for entity, res in results.items():
                 rnd.save_scores(entity, res.to_json())
         previous = None
+        compare = comparison_path(rnd, compare)  # default: the round's remembered 上年度
         if compare:
-            with Round.open(Path(compare), readonly=True) as earlier:
+            with Round.open(Path(str(compare)), readonly=True) as earlier:
+                check_earlier(rnd, earlier)
                 previous = score_round(earlier, save=False)
         findings_rows, summary = _findings_rows(rnd, cat)
         gaps = round_completeness(rnd, cat, results)
@@ -66,10 +70,14 @@ def export_all(rnd: Round, out_dir: str | Path, *, formats: Sequence[str] = ("xl
         reports: list[tuple[str, report.Report]] = []
         if "docx" in formats or wants_pdf:
             say(1, 4, "正在生成评估报告")
+            # 以评促建: priorities, robustness (REPORT_RUNS replications; readings acting on
+            # the inputs, such as the survey's, held: see the report's statement), scenarios
+            studied = analyze(rnd, runs=REPORT_RUNS, results=results, input_readings=False)
             if len(results) > 1:
                 reports.append((label, report.build_round_report(
                     cat, results, round_info=round_info, previous=previous,
-                    findings_summary=summary, completeness=gaps, assumptions=notes)))
+                    findings_summary=summary, completeness=gaps, assumptions=notes,
+                    analysis=studied, parents=rnd.entity_parents())))
             if len(results) == 1 or per_entity:
                 for entity, res in results.items():
                     reports.append((entity, report.build_report(
@@ -77,7 +85,7 @@ def export_all(rnd: Round, out_dir: str | Path, *, formats: Sequence[str] = ("xl
                         previous=previous.get(entity) if previous else None,
                         others=results if len(results) > 1 else None,
                         findings_summary=summary, completeness=gaps[entity],
-                        assumptions=notes)))
+                        assumptions=notes, analysis=studied.entities[entity])))
         stems = [sanitize_filename(f"{info.year}年度_{name}_智慧城市发展水平评估报告")
                  for name, _ in reports]
         pdfs = [background.submit(_render_pdf, rep, out / f"{stem}.pdf")
@@ -91,7 +99,7 @@ def export_all(rnd: Round, out_dir: str | Path, *, formats: Sequence[str] = ("xl
                 cat, results, out / name, values_by_entity={e: i.values for e, i in inputs.items()},
                 sources={e: i.sources for e, i in inputs.items()}, findings=findings_rows,
                 submissions=_submission_rows(rnd, cat), round_info=round_info,
-                previous=previous))
+                previous=previous, parents=rnd.entity_parents()))
         if "docx" in formats:
             say(3, 4, "正在写入 Word 报告")
             for stem, (_name, rep) in zip(stems, reports, strict=True):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from jinan_eval_gui import catalogue as catalogue_mod
@@ -21,8 +21,13 @@ DEFAULT_ENTITY = "济南市"
 # Rounds
 # ---------------------------------------------------------------------------------------
 def create_round(path: str | Path, *, year: int, name: str = "", entities: Sequence[str] = (),
-                 catalogue: Catalogue | None = None) -> Round:
-    """A new round file holding a snapshot of the catalogue it is evaluated with."""
+                 catalogue: Catalogue | None = None,
+                 parents: Mapping[str, str] | None = None) -> Round:
+    """A new round file holding a snapshot of the catalogue it is evaluated with.
+
+    ``parents``: the parent of entities that have one (``{"历下区": "济南市"}``), for rankings
+    within each parent (see :mod:`.entities` for how people write them).
+    """
     if not 2000 <= year <= 2100:
         raise RoundFileError(f"评价年度“{year}”无效", hint="请填写四位年份，如 2026")
     name = _checked_name(name, "评价轮次名称") if name else f"{year}年度济南市新型智慧城市评价"
@@ -32,12 +37,26 @@ def create_round(path: str | Path, *, year: int, name: str = "", entities: Seque
         if entity.casefold() in seen:
             raise RoundFileError(f"评价对象“{entity}”重复", hint="每个评价对象只需填写一次")
         seen.add(entity.casefold())
+    tree = {_checked_name(e, "评价对象名称"): _checked_name(p, "上级名称")
+            for e, p in (parents or {}).items()}
+    unknown = [e for e in tree if e not in chosen]
+    if unknown:
+        raise RoundFileError(f"为“{unknown[0]}”指定了上级，但它不在评价对象中",
+                             hint="请同时把它列为评价对象")
     cat = catalogue or catalogue_mod.load()
-    return Round.create(
+    rnd = Round.create(
         Path(path), name=name, year=year,
         catalogue_version=cat.version, catalogue_hash=cat.hash,
         catalogue_json=cat.canonical_json, params={}, entities=tuple(chosen),
     )
+    if tree:
+        try:
+            rnd.set_entity_parents(tree)
+        except BaseException:
+            rnd.close()
+            Path(path).unlink(missing_ok=True)
+            raise
+    return rnd
 
 
 def _checked_name(text: str, what: str) -> str:

@@ -25,9 +25,14 @@ class EntityInputs:
     values: dict[int, dict[str, engine.Value]] = field(default_factory=dict)
     blocked: dict[int, list[str]] = field(default_factory=dict)
     sources: dict[tuple[int, str], tuple[str, str, str]] = field(default_factory=dict)
+    refused: dict[tuple[int, str], list[tuple[str, str]]] = field(default_factory=dict)
+    """Inputs a unit filled wrongly, with no accepted value: ``(unit, value typed)`` each."""
+    provenance: dict[int, dict[str, Any]] = field(default_factory=dict)
+    """Indicators whose input came from the survey: its trace and result (shown by traces)."""
 
 
-def entity_inputs(rnd: Round, cat: Catalogue, entity: str) -> EntityInputs:
+def entity_inputs(rnd: Round, cat: Catalogue, entity: str, *,
+                  choices: dict[str, str] | None = None) -> EntityInputs:
     """Turn stored values into engine values: tables as columns, per-unit inputs as lists.
 
     A shared input reported differently by two units is a conflict: unless the office
@@ -69,6 +74,89 @@ def entity_inputs(rnd: Round, cat: Catalogue, entity: str) -> EntityInputs:
             else:
                 vals[spec.key] = _value(spec, by_unit[chosen][0])
         out.values[ind.id] = vals
+    _apply_survey(rnd, cat, entity, out, choices)
+    _block_wrong_entries(rnd, cat, entity, stored, out)  # after: a survey value is a value
+    return out
+
+
+def _apply_survey(rnd: Round, cat: Catalogue, entity: str, out: EntityInputs,
+                  choices: dict[str, str] | None) -> None:
+    """The entity's current survey (市民调查) is the source of its indicator's score input: it
+    replaces a number a unit typed, which the trace then names as not used."""
+    from .surveyinput import survey_input
+
+    found = survey_input(rnd, cat, entity, choices=choices)
+    if found is None:
+        return
+    vals = out.values.setdefault(found.indicator, {})
+    trace = list(found.trace)
+    typed = vals.pop(found.key, None)
+    if typed is not None:
+        was = out.sources.get((found.indicator, found.key))
+        trace.append(("未采用", f"单位填报的综合得分 {typed}（{was[0] if was else '手工录入'}）未采用，"
+                               "以市民调查为准"))
+    if found.value is not None:
+        vals[found.key] = found.value
+    out.sources[(found.indicator, found.key)] = found.source
+    if found.blocked:
+        out.blocked.setdefault(found.indicator, []).append(found.blocked)
+    out.provenance[found.indicator] = {"trace": trace, "survey": found.survey}
+
+
+def _block_wrong_entries(rnd: Round, cat: Catalogue, entity: str,
+                         stored: dict[int, dict[str, list[StoredValue]]],
+                         out: EntityInputs) -> None:
+    """An input a unit filled wrongly (an error with the value typed, e.g. 待定 in a 是/否 cell)
+    and that has no accepted value makes its indicator 数据有误, not 缺报: the unit did report,
+    and what it reported cannot be used until corrected. Deduction indicators are left to
+    their blanks policy, so that typing something unusable never deducts less than leaving
+    the cell blank."""
+    from jinan_eval_gui.collect.returns import input_label
+
+    out.refused = refused_inputs(rnd, cat, entity, stored)
+    for (ind_id, key), typed in out.refused.items():
+        ind = cat.indicator(ind_id)
+        if ind.kind == "deduction" or (ind.collect != "per_unit"
+                                       and out.values.get(ind_id, {}).get(key) is not None):
+            continue  # a deduction's policy applies; or the input has a value from elsewhere
+        for unit, value in typed:
+            out.blocked.setdefault(ind.id, []).append(
+                f"“{unit}”填报的“{input_label(ind, key)}”有误（填写：{value}），未采用，"
+                "须更正后重新报送")
+
+
+def refused_inputs(rnd: Round, cat: Catalogue, entity: str,
+                   stored: dict[int, dict[str, list[StoredValue]]] | None = None
+                   ) -> dict[tuple[int, str], list[tuple[str, str]]]:
+    """Inputs of the entity's accepted returns that a unit filled wrongly and that hold no
+    accepted value (no other unit's, no earlier one kept): ``(unit, value typed)`` each."""
+    from jinan_eval_gui.collect.returns import is_refused_entry
+
+    if stored is None:
+        stored = rnd.current_values(entity, notes=False)
+    current = {s.id: s.unit for s in rnd.list_submissions(entity) if s.status == "accepted"}
+    out: dict[tuple[int, str], list[tuple[str, str]]] = {}
+    # the entity's own submissions' findings (indexed), never the whole round's: a
+    # province-wide round has tens of thousands, and this runs once per entity
+    findings = [f for sid in current for f in rnd.list_findings(sid)]
+    for f in sorted(findings, key=lambda f: f.id):
+        if not is_refused_entry(f):
+            continue
+        try:
+            ind = cat.indicator(f.indicator_id or 0)
+            spec = ind.input(f.input_key or "")
+        except KeyError:
+            continue
+        if spec.kind == "text":
+            continue
+        unit = current[f.submission_id]
+        rows = [r for r in stored.get(ind.id, {}).get(spec.key, [])
+                if r.text is not None or r.number is not None]
+        if any(r.unit == unit for r in rows) or (ind.collect != "per_unit" and rows):
+            continue  # this unit's earlier value is kept, or another unit's is used
+        typed = out.setdefault((ind.id, spec.key), [])
+        if all(u != unit for u, _v in typed):
+            typed.append((unit, f.value or ""))
     return out
 
 
@@ -161,12 +249,15 @@ def score_entity(rnd: Round, entity: str, *, cat: Catalogue | None = None,
     """Score one entity on its accepted data with the round's parameters, overrides and
     assumption choices (``choices`` replaces the round's, for a preview that stores nothing)."""
     cat = cat or round_catalogue(rnd)
-    inputs = entity_inputs(rnd, cat, entity)
+    inputs = entity_inputs(rnd, cat, entity, choices=choices)
     overrides = {o.indicator_id: engine.Override(Decimal(o.score), o.reason)
                  for o in rnd.list_overrides(entity)}
     results = engine.score(cat, inputs.values, round_params(rnd, cat), overrides, entity=entity,
                            blocked=inputs.blocked,
                            choices=rnd.assumption_choices() if choices is None else choices)
+    for ind_id, provenance in inputs.provenance.items():
+        if ind_id in results.indicators:
+            results.indicators[ind_id].provenance = provenance
     if save and not rnd.readonly:
         rnd.save_scores(entity, results.to_json())
     return results

@@ -35,7 +35,7 @@ from jinan_eval_gui.store import Round, StoredValue
 from .backups import backup_before
 from .params import round_params
 from .rounds import ProgressFn, create_round, round_catalogue
-from .scores import EntityInputs, _choose_unit, score_round
+from .scores import EntityInputs, _choose_unit, refused_inputs, score_round
 
 PART_FORMAT = "jinan-eval-values-part"
 """The stored content of all but one (entity, unit) part of an imported values table: a note
@@ -80,11 +80,18 @@ def _export_entity(rnd: Round, cat: Catalogue, entity: str,
     """The entity's inputs as scoring reads them (:func:`scores.entity_inputs`)."""
     stored = rnd.current_values(entity, notes=False)
     resolutions = {(c.indicator_id, c.input_key): c for c in rnd.list_conflicts(entity)}
+    refused = refused_inputs(rnd, cat, entity, stored)
     for ind in cat.indicators:
         by_key = stored.get(ind.id, {})
         for spec in ind.inputs:
             rows = [r for r in by_key.get(spec.key, [])
                     if r.text is not None or r.number is not None]
+            typed = refused.get((ind.id, spec.key), [])
+            if not rows and typed and spec.kind != "table":
+                # filled wrongly: the value as typed, so the table is wrong the same way
+                out.extend(valuestable.Entry(entity, ind.id, spec.key, value, "", "", unit)
+                           for unit, value in typed)
+                continue
             if not rows:
                 out.append(valuestable.Entry(entity, ind.id, spec.key, None, "", ""))
                 continue

@@ -31,8 +31,8 @@ def ok(dialog):
 def test_navigation_lists_the_workflow_steps(window):
     nav = window.ui.navList
     assert [nav.item(i).text() for i in range(nav.count())] == [
-        "概览", "指标体系", "模板下发", "数据回收", "评分结果", "评分口径", "报告导出"]
-    nav.setCurrentRow(4)
+        "概览", "指标体系", "模板下发", "数据回收", "市民调查", "评分结果", "评分口径", "报告导出"]
+    nav.setCurrentRow(5)
     assert window.ui.pageStack.currentWidget() is window.page("results")
     assert window.page("results").banner.isVisible()  # no round yet
     assert not window.backup_action.isEnabled()
@@ -94,7 +94,7 @@ def test_conflict_needs_a_unit_and_a_reason(qtbot, opened):
     opened.session.notify_data_changed(rescore=False)
     page = opened.page("collect")
     assert page.conflicts.open_count() == 1
-    assert "1 项待处理" in page.ui.detailTabs.tabText(page.ui.detailTabs.indexOf(
+    assert "1 项待处理" in page.ui.collectTabs.tabText(page.ui.collectTabs.indexOf(
         page.ui.conflictsTab))
     page.ui.conflictTable.selectRow(0)
     assert page.ui.resolveButton.isEnabled()

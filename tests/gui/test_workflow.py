@@ -96,28 +96,35 @@ def test_create_issue_import_score_override_export(qtbot, window, recorder, tmp_
     assert findings.rowCount() >= statuses[bad_unit].count("error")
     # the findings table shows file, sheet, cell, value and message of each problem
     row = next(r for r in findings.rows() if r.severity == "error")
-    assert row.file == files[2].name and row.finding.message
-    assert row.finding.sheet and row.finding.cell
-    # filter by severity and unit through the combo boxes
+    assert row.file_name == files[2].name and row.message
+    assert row.sheet and row.cell and row.category in ("数据有误", "缺报")
+    # filter by category and unit through the combo boxes
     proxy = collect.findings_proxy
-    collect.ui.severityCombo.setCurrentIndex(collect.ui.severityCombo.findData("error"))
-    assert proxy.rowCount() == sum(1 for r in findings.rows() if r.severity == "error")
-    assert all(proxy.data(proxy.index(i, 0), RECORD_ROLE).severity == "error"
+    collect.ui.categoryCombo.setCurrentIndex(collect.ui.categoryCombo.findData(row.category))
+    assert proxy.rowCount() == sum(1 for r in findings.rows() if r.category == row.category)
+    assert all(proxy.data(proxy.index(i, 0), RECORD_ROLE).category == row.category
                for i in range(proxy.rowCount()))
     collect.ui.unitCombo.setCurrentIndex(collect.ui.unitCombo.findData(TEST_UNITS[0]))
     assert proxy.rowCount() == 0
     collect.ui.unitCombo.setCurrentIndex(0)
-    collect.ui.severityCombo.setCurrentIndex(0)
+    collect.ui.categoryCombo.setCurrentIndex(0)
     assert proxy.rowCount() == findings.rowCount()
     assert "显示" in collect.ui.findingsCount.text()
 
+    # accepting asks about the file with errors, naming its counts; it is ticked and accepted
     click(qtbot, collect.ui.acceptButton)
+    dialog = collect.dialog
+    [verdict] = dialog.verdicts.rows()
+    assert verdict.unit == bad_unit and f"有错误 {verdict.errors} 处" in verdict.question
+    dialog.choose(0)
+    click(qtbot, ok_button(dialog))
     wait_idle(qtbot, window)
     assert {s.unit for s in rnd.list_submissions()} == set(TEST_UNITS)
     assert "导入完成" in collect.ui.progressLabel.text()
     status = {r.unit: r for r in collect.status.rows()}
-    assert status[TEST_UNITS[0]].returned and status[TEST_UNITS[0]].errors == 0
-    assert status[bad_unit].errors > 0 and status[bad_unit].label == "有错误"
+    assert status[TEST_UNITS[0]].state == "accepted"
+    assert status[TEST_UNITS[0]].open_findings["error"] == 0
+    assert status[bad_unit].open_findings["error"] > 0 and status[bad_unit].state_label == "有错误"
     assert "有错误 1" in overview.summaryLabel.text()
 
     # 生成反馈表 for the unit with errors (select it in the status table).
@@ -193,7 +200,7 @@ def test_reopen_shows_the_saved_round(qtbot, window, filled_round, tmp_path):
     assert window.session.rnd.path == path
     overview = window.page("overview")
     rows = {r.unit: r for r in overview.units.rows()}
-    assert all(rows[u].returned for u in TEST_UNITS)
+    assert all(rows[u].arrivals and rows[u].current_version == 1 for u in TEST_UNITS)
     assert "总分" in overview.ui.totalLabel.text()
     # the recent-files list remembers it
     window.session.close_round()

@@ -19,8 +19,14 @@ from .inputs import check_failed, check_inputs
 from .plan import unit_plan
 from .reading import IMPORT_LIMITS, read_return
 from .result import (
+    CATEGORY_FILE,
+    CATEGORY_INFO,
+    CATEGORY_MISSING,
+    CATEGORY_VERIFY,
+    CATEGORY_WRONG,
     DECISION_LABELS,
     MAX_DIFF_TEXT,
+    NOT_USED,
     SEVERITY_LABELS,
     STATUS_LABELS,
     ConflictNote,
@@ -28,11 +34,14 @@ from .result import (
     FileResult,
     capped,
     finding,
+    finding_category,
     finding_json,
     input_label,
+    is_refused_entry,
+    is_wrong_entry,
     label_of,
     plain,
     stored_form,
 )
 
-__all__ = ["ConflictNote", "DECISION_LABELS", "Diff", "FileResult", "IMPORT_LIMITS", "MAX_DIFF_TEXT", "SEVERITY_LABELS", "STATUS_LABELS", "capped", "check_failed", "check_inputs", "finding", "finding_json", "input_label", "label_of", "plain", "read_return", "stored_form", "unit_plan"]
+__all__ = ["CATEGORY_FILE", "CATEGORY_INFO", "CATEGORY_MISSING", "CATEGORY_VERIFY", "CATEGORY_WRONG", "finding_category", "is_wrong_entry", "is_refused_entry", "NOT_USED", "ConflictNote", "DECISION_LABELS", "Diff", "FileResult", "IMPORT_LIMITS", "MAX_DIFF_TEXT", "SEVERITY_LABELS", "STATUS_LABELS", "capped", "check_failed", "check_inputs", "finding", "finding_json", "input_label", "label_of", "plain", "read_return", "stored_form", "unit_plan"]

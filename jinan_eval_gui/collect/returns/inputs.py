@@ -11,7 +11,7 @@ from jinan_eval_gui.collect import templates, values, xlsxsafe
 from jinan_eval_gui.store import NewValue
 
 from .plan import unit_plan
-from .result import FileResult, _text, finding, label_of, plain, stored_form
+from .result import NOT_USED, FileResult, _text, finding, label_of, plain, stored_form
 
 
 def _typed(cell: xlsxsafe.CellValue) -> str:
@@ -159,6 +159,8 @@ def _read_table(result: FileResult, ind: Indicator, spec: InputSpec,
         if all(v.is_blank for v in raw.values()):
             continue
         n += 1
+        typed_row = "；".join(f"{col.label}：{_typed(raw[col.key])}" for col in spec.columns
+                              if col.key in raw and not raw[col.key].is_blank)
         for col in spec.columns:
             ref = row.get(col.key)
             if ref is None:
@@ -175,7 +177,7 @@ def _read_table(result: FileResult, ind: Indicator, spec: InputSpec,
                 if col.required:
                     result.findings.append(finding(
                         "error", f"明细表第 {row_index} 行“{col.label}”未填写（同一行的其他列已填写）",
-                        ref, ind, col))
+                        ref, ind, col, typed_row))  # the row as typed: a wrong entry, not 缺报
                     ok = False
                 continue
             number, text = stored_form(col, parsed.value)
@@ -225,7 +227,14 @@ def _cross_checks(result: FileResult, ind: Indicator, env: dict[str, Any],
                           if k in shown)
         result.findings.append(finding(
             check.severity, check.message + (f"（填写的是：{filled}）" if filled else "")
-            + "。请核对后修改", ref, ind, value=shown.get(ref.input_key, "") if ref else ""))
+            + "。请核对后修改", ref, ind,
+            value=(shown.get(ref.input_key, "") or filled) if ref else filled))
         if check.severity == "error":
             blocked |= inputs
+            for k in sorted(inputs - {ref.input_key if ref else ""}):
+                other = next((c for c in mapped if c.input_key == k), None)
+                if k in shown and other is not None:  # its cell marked too, with its value
+                    result.findings.append(finding(
+                        "info", f"{NOT_USED}（{check.message}）", other, ind, ind.input(k),
+                        shown[k]))
     return blocked

@@ -17,7 +17,14 @@ STATUS_LABELS = {"imported": "已导入", "updated": "已更新", "unchanged": "
                  "rejected": "已拒绝", "held": "待确认", "skipped": "未采用"}
 """``held``: not stored until the user decides (older than the stored return, or one of several
 files of a unit in one import); ``skipped``: not stored because the user chose another file."""
-DECISION_LABELS = {"older": "早于已导入的版本", "duplicate": "同一单位有多个文件"}
+DECISION_LABELS = {"older": "早于已导入的版本", "duplicate": "同一单位有多个文件",
+                   "errors": "有错误，未接受", "worse": "错误多于已导入的版本，未接受"}
+"""``errors``/``worse``: held by the acceptance gate (:mod:`..acceptance`); such a file is kept in
+the round as a version that is not accepted, so it can be sent back or accepted later."""
+#: What a finding means for the office: a wrong entry, a required entry left blank, a problem of
+#: the file itself, something to verify, or information.
+CATEGORY_WRONG, CATEGORY_MISSING, CATEGORY_FILE = "数据有误", "缺报", "文件问题"
+CATEGORY_VERIFY, CATEGORY_INFO = "需核实", "提示"
 #: Longest texts kept in a finding (messages name cells and values; a value may be 2,000
 #: characters and a table's display longer: what a person reads is capped, never the data).
 MAX_MESSAGE = 1000
@@ -113,7 +120,36 @@ class FileResult:
             "filler": dict(self.filler),
             "saved_at": self.saved_at.isoformat() if self.saved_at else "",
             "decision": self.decision,
+            "submission_id": self.submission_id,
         }
+
+
+def is_wrong_entry(f: Finding) -> bool:
+    """An error about what a unit typed into an input (数据有误), as against a required input left
+    blank (缺报): the finding carries the value typed. Scoring marks the indicator 数据有误 when such
+    an input has no accepted value."""
+    return (f.severity == "error" and f.indicator_id is not None and bool(f.input_key)
+            and bool(f.value))
+
+
+#: The note on an input a failed cross-field check left unused besides the one it names.
+NOT_USED = "与其他填报项一起未通过校验，本项未采用"
+
+
+def is_refused_entry(f: Finding) -> bool:
+    """A finding that records a value the unit typed and the import did not use: a wrong
+    entry, or an input of a failed cross-field check (:data:`NOT_USED`), with the value."""
+    return is_wrong_entry(f) or (f.severity == "info" and NOT_USED in f.message
+                                 and f.indicator_id is not None and bool(f.value))
+
+
+def finding_category(f: Finding) -> str:
+    """The finding's category as the office reads it (CATEGORY_*)."""
+    if f.severity == "error":
+        if f.indicator_id is None:
+            return CATEGORY_FILE
+        return CATEGORY_WRONG if is_wrong_entry(f) else CATEGORY_MISSING
+    return CATEGORY_VERIFY if f.severity == "warning" else CATEGORY_INFO
 
 
 def finding_json(f: Finding, catalogue: Catalogue | None = None,
@@ -131,7 +167,8 @@ def finding_json(f: Finding, catalogue: Catalogue | None = None,
             label = input_label(ind, f.input_key or "")
     return {"severity": f.severity, "sheet": f.sheet or "", "cell": f.cell or "",
             "indicator": f.indicator_id, "input": f.input_key or "", "message": f.message,
-            "indicator_name": name, "label": label, "value": f.value or "", "file": file}
+            "indicator_name": name, "label": label, "value": f.value or "", "file": file,
+            "category": finding_category(f)}
 
 
 def input_label(ind: Indicator, key: str) -> str:

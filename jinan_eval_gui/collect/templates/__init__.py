@@ -47,6 +47,7 @@ from .contract import (
     parse_meta,
     requests_for_entity,
 )
+from .layout import input_guidance
 from .writer import generate, generate_all
 
-__all__ = ["COVER_SHEET", "DATA_SHEET", "DEFINED_NAMES", "EVIDENCE_PREFIX", "FILLER_FIELDS", "FILLER_PREFIX", "FORMAT_NAME", "IDENTITY_KEYS", "InputCell", "LISTS_SHEET", "MAP_COLUMNS", "MAP_HEADER_ROW", "MAP_NAME", "META_SHEET", "NOTES_KEY", "TEMPLATE_VERSION", "TEXT_MAX_LENGTH", "TemplateMeta", "TemplateRequest", "file_name", "generate", "generate_all", "parse_meta", "requests_for_entity"]
+__all__ = ["COVER_SHEET", "DATA_SHEET", "DEFINED_NAMES", "EVIDENCE_PREFIX", "FILLER_FIELDS", "FILLER_PREFIX", "FORMAT_NAME", "IDENTITY_KEYS", "InputCell", "LISTS_SHEET", "MAP_COLUMNS", "MAP_HEADER_ROW", "MAP_NAME", "META_SHEET", "NOTES_KEY", "TEMPLATE_VERSION", "TEXT_MAX_LENGTH", "TemplateMeta", "TemplateRequest", "file_name", "generate", "generate_all", "input_guidance", "parse_meta", "requests_for_entity"]

@@ -142,6 +142,12 @@ def _range_text(spec: InputSpec) -> tuple[str, str]:
     return f"请填写{allowed}{unit}，只填阿拉伯数字，不要填写单位或“约”等文字。", allowed
 
 
+def input_guidance(spec: InputSpec) -> str:
+    """What a cell of ``spec`` asks for, in the words of its data validation (for a finding's
+    detail: the rule the value typed broke)."""
+    return _range_text(spec)[0]
+
+
 def _validation(spec: InputSpec, list_name: str | None = None) -> dict[str, Any]:
     """xlsxwriter data_validation options for an input (or a table column) spec."""
     lo, hi = spec.bounds()

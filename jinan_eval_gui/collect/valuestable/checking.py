@@ -25,6 +25,7 @@ from jinan_eval_gui.store import NewValue
 
 from .. import templates, values
 from ..returns import (
+    NOT_USED,
     FileResult,
     check_failed,
     check_inputs,
@@ -214,6 +215,9 @@ def _table(result: FileResult, ind: Indicator, spec: InputSpec,
             continue
         n += 1
         anchor = next(iter(row.values()))
+        typed_row = "；".join(f"{col.label}：{typed(row[col.key].entry.value)}"
+                              for col in spec.columns if col.key in row
+                              and not _blank(row[col.key].entry.value))
         for col in spec.columns:
             p = row.get(col.key, anchor)
             raw = p.entry.value if col.key in row else None
@@ -228,7 +232,7 @@ def _table(result: FileResult, ind: Indicator, spec: InputSpec,
                 if col.required:
                     result.findings.append(finding(
                         "error", f"明细表第 {row_index} 行“{col.label}”未填写（同一行的其他列已填写）",
-                        _cell(p, spec, row_index, col), ind, col))
+                        _cell(p, spec, row_index, col), ind, col, typed_row))
                     ok = False
                 continue
             number, text = stored_form(col, parsed.value)
@@ -257,9 +261,14 @@ def _cross_checks(result: FileResult, ind: Indicator, env: dict[str, Any],
         ref = None if key is None else _cell(refs[key], ind.input(key))
         result.findings.append(finding(
             check.severity, check.message + (f"（填写的是：{filled}）" if filled else "")
-            + "。请核对后修改", ref, ind, value=shown.get(key, "") if key else ""))
+            + "。请核对后修改", ref, ind, value=(shown.get(key, "") if key else "") or filled))
         if check.severity == "error":
             blocked |= inputs
+            for k in sorted(inputs - {key}):
+                if k in shown and k in refs:  # as a workbook's: each input's value noted
+                    result.findings.append(finding(
+                        "info", f"{NOT_USED}（{check.message}）",
+                        _cell(refs[k], ind.input(k)), ind, ind.input(k), shown[k]))
     return blocked
 
 

@@ -219,6 +219,7 @@ class UnitChecklistModel(QAbstractListModel):
         super().__init__(parent)
         self._units: list[tuple[str, int]] = []
         self._checked: set[str] = set()
+        self._issued: set[str] = set()
 
     def set_catalogue(self, cat: Catalogue | None) -> None:
         self.beginResetModel()
@@ -245,6 +246,12 @@ class UnitChecklistModel(QAbstractListModel):
     def set_all(self, checked: bool) -> None:
         self.set_checked(self.units() if checked else [])
 
+    def set_issued(self, names: Any) -> None:
+        """Mark the units whose templates were issued already (shown as 已下发)."""
+        self._issued = set(names)
+        if self._units:
+            self.dataChanged.emit(self.index(0), self.index(len(self._units) - 1))
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._units)
 
@@ -257,7 +264,7 @@ class UnitChecklistModel(QAbstractListModel):
             return None
         name, count = self._units[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return f"{name}（{count} 项指标）"
+            return f"{name}（{count} 项指标{'，已下发' if name in self._issued else ''}）"
         if role == Qt.ItemDataRole.CheckStateRole:
             return (Qt.CheckState.Checked if name in self._checked
                     else Qt.CheckState.Unchecked)

@@ -26,10 +26,13 @@ if TYPE_CHECKING:
     from jinan_eval_gui.catalogue import Catalogue
 
 SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
+CATEGORIES = ("数据有误", "缺报", "文件问题", "需核实", "提示")
 PREVIEW_LABELS = {"imported": "可导入", "updated": "将更新已有数据", "unchanged": "与已导入的相同",
                   "rejected": "将被拒收", "held": "需确认", "skipped": "不采用"}
 RESULT_LABELS = {"imported": "已导入", "updated": "已更新", "unchanged": "无变化",
                  "rejected": "已拒收", "held": "未导入（需确认）", "skipped": "未采用"}
+#: Files kept by the acceptance gate: stored as a version that is not accepted.
+GATED_LABELS = {"errors": "未接受（有错误，已存为版本）", "worse": "未接受（比已接受的版本差，已存为版本）"}
 
 
 # ---------------------------------------------------------------------------------------
@@ -46,7 +49,9 @@ class ImportFile:
     entity: str = ""
     findings: list[Any] = field(default_factory=list)
     diffs: list[Any] = field(default_factory=list)
-    decision: str = ""  # why a held file waits: "older" | "duplicate"
+    decision: str = ""  # why a held file waits: "older" | "duplicate" | "errors" | "worse"
+    views: list[Any] = field(default_factory=list)  # findings explained (workflow.findings)
+    verdict: Any = None  # what accepting it means (collect.acceptance.Verdict), after a check
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -55,6 +60,12 @@ class ImportFile:
     def status_label(self) -> str:
         if self.stage == "added":
             return "待检查"
+        if self.status == "held" and self.decision in GATED_LABELS:
+            return GATED_LABELS[self.decision]
+        if self.stage == "checked" and self.verdict is not None and self.verdict.question:
+            if self.verdict.worse and self.verdict.replaces is not None:
+                return f"比已接受的第 {self.verdict.replaces.version} 版差，接受前询问"
+            return f"有错误 {self.verdict.errors} 处，接受前询问"
         labels = PREVIEW_LABELS if self.stage == "checked" else RESULT_LABELS
         return labels.get(self.status, self.status)
 
@@ -90,18 +101,32 @@ class ImportFilesModel(RecordTableModel):
     def paths(self) -> list[Path]:
         return [f.path for f in self._rows]
 
-    def apply_report(self, report: Any, stage: str) -> None:
-        """Take the per-file results of ``workflow.import_files`` (preview or real)."""
+    def apply_report(self, report: Any, stage: str, views: dict[Path, list[Any]] | None = None,
+                     verdicts: list[Any] = ()) -> None:
+        """Take the per-file results of ``workflow.import_files`` (preview or real), the
+        findings explained (by path) and what accepting each file means (after a preview)."""
         by_path = {Path(r.path).resolve(): r for r in report.files}
+        explained = {Path(k).resolve(): v for k, v in (views or {}).items()}
+        judged = {Path(v.path).resolve(): v for v in verdicts}
         for f in self._rows:
-            result = by_path.get(f.path.resolve())
+            key = f.path.resolve()
+            result = by_path.get(key)
             if result is None:
                 continue
             f.stage, f.status = stage, result.status
             f.unit, f.entity = result.unit or "", result.entity or ""
             f.findings, f.diffs = list(result.findings), list(result.diffs)
             f.decision = getattr(result, "decision", "")
+            f.views = list(explained.get(key, []))
+            f.verdict = judged.get(key)
         self.set_rows(self._rows)
+
+    def needing_decision(self) -> list[ImportFile]:
+        """Checked files whose acceptance must be asked about (errors, or worse than the
+        version they would replace)."""
+        return [f for f in self._rows if f.stage == "checked" and f.verdict is not None
+                and f.verdict.question and f.status in ("imported", "updated", "held")
+                and f.decision not in ("older", "duplicate")]
 
     def waiting(self, decision: str) -> list[ImportFile]:
         """Files the last check held back for a decision of this kind."""
@@ -118,79 +143,96 @@ class ImportFilesModel(RecordTableModel):
 
 
 # ---------------------------------------------------------------------------------------
-# Findings
+# Findings (``workflow.findings.FindingView``: of a file just checked, or stored)
 # ---------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class FindingRow:
-    """A finding with the file and unit it belongs to."""
-
-    file: str
-    unit: str
-    finding: Any
-
-    @property
-    def severity(self) -> str:
-        return self.finding.severity
-
-    @property
-    def indicator_id(self) -> int | None:
-        return self.finding.indicator_id
+_CATEGORY_ORDER = {c: n for n, c in enumerate(CATEGORIES)}
 
 
-_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+def place(view: Any) -> str:
+    """数据填报 D12 (the sheet and the cell)."""
+    return f"{view.sheet} {view.cell}".strip()
+
+
+def detail_html(view: Any) -> str:
+    """A finding's details for a wrapping pane: label and text per line, nothing cut off."""
+    from html import escape
+
+    if view is None:
+        return ""
+    return "".join(f"<p style='margin:2px 0'><b>{escape(k)}：</b>{escape(v)}</p>"
+                   for k, v in view.detail_lines())
 
 
 class FindingsModel(RecordTableModel):
-    """What the check found in the returned files: where, which value, what to do."""
+    """What the checks found: category (数据有误 is a wrong entry, 缺报 a blank), where, which
+    value, what to do. The same rows for a file just checked and for the round's open ones."""
 
     columns = (
-        Column("级别", lambda r: SEVERITY_LABELS.get(r.severity, r.severity),
-               sort=lambda r: _SEVERITY_ORDER.get(r.severity, 9)),
-        Column("文件", lambda r: r.file),
+        Column("类别", lambda r: r.category, sort=lambda r: _CATEGORY_ORDER.get(r.category, 9)),
+        Column("评价对象", lambda r: r.entity),
         Column("责任单位", lambda r: r.unit),
-        Column("工作表", lambda r: r.finding.sheet),
-        Column("单元格", lambda r: r.finding.cell),
-        Column("指标", lambda r: r.indicator_id, RIGHT, sort=lambda r: r.indicator_id or 0),
-        Column("填报值", lambda r: r.finding.value),
-        Column("问题说明", lambda r: r.finding.message),
+        Column("版本", lambda r: f"第 {r.version} 版" if r.version else "", RIGHT,
+               sort=lambda r: r.version or 0),
+        Column("文件", lambda r: r.file_name),
+        Column("单元格", place),
+        Column("填报项", lambda r: r.row_label or r.input_label),
+        Column("指标", lambda r: r.indicator_id, RIGHT, sort=lambda r: r.indicator_id or 0,
+               tooltip=lambda r: f"{r.indicator_id}. {r.indicator_name}" if r.indicator_id
+               else ""),
+        Column("填写内容", lambda r: r.value),
+        Column("问题说明", lambda r: r.message),
     )
+    ENTITY, VERSION, FILE = 1, 3, 4
 
     def set_files(self, files: list[ImportFile]) -> None:
-        self.set_rows([FindingRow(f.path.name, f.unit, x) for f in files for x in f.findings])
+        self.set_rows([v for f in files for v in f.views])
 
-    def background(self, record: FindingRow, column: int) -> QColor | None:
+    def background(self, record: Any, column: int) -> QColor | None:
         return {"error": BAD, "warning": WARN}.get(record.severity)
 
 
 class FindingsFilterProxy(QSortFilterProxyModel):
-    """Sort by any column; filter by severity, unit and indicator (empty = all)."""
+    """Sort by any column; filter by category, severity, unit and indicator (empty = all)."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.setSortRole(SORT_ROLE)
+        self._category = ""
         self._severity = ""
         self._unit = ""
         self._indicator: int | None = None
 
-    def set_filters(self, *, severity: str = "", unit: str = "",
+    def set_filters(self, *, category: str = "", severity: str = "", unit: str = "",
                     indicator: int | None = None) -> None:
         if hasattr(self, "beginFilterChange"):  # Qt >= 6.9; invalidateFilter is deprecated
             self.beginFilterChange()
-            self._severity, self._unit, self._indicator = severity, unit, indicator
+            self._set(category, severity, unit, indicator)
             self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
         else:
-            self._severity, self._unit, self._indicator = severity, unit, indicator
+            self._set(category, severity, unit, indicator)
             self.invalidateFilter()
+
+    def _set(self, category: str, severity: str, unit: str, indicator: int | None) -> None:
+        self._category, self._severity = category, severity
+        self._unit, self._indicator = unit, indicator
 
     def filterAcceptsRow(self, source_row: int,
                          source_parent: QModelIndex | QPersistentModelIndex) -> bool:
         index = self.sourceModel().index(source_row, 0, source_parent)
-        rec: FindingRow = self.sourceModel().data(index, RECORD_ROLE)
+        rec = self.sourceModel().data(index, RECORD_ROLE)
+        if self._category and rec.category != self._category:
+            return False
         if self._severity and rec.severity != self._severity:
             return False
         if self._unit and rec.unit != self._unit:
             return False
         return self._indicator is None or rec.indicator_id == self._indicator
+
+    def view_at(self, row: int) -> Any:
+        """The finding shown at ``row`` of the view (None when out of range)."""
+        if not 0 <= row < self.rowCount():
+            return None
+        return self.data(self.index(row, 0), RECORD_ROLE)
 
 
 # ---------------------------------------------------------------------------------------

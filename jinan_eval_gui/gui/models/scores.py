@@ -35,16 +35,20 @@ class ScoreItem:
 
 
 class ScoreTreeModel(NodeTreeModel):
-    """一级 → 二级 → 三级 with weight, score and status, straight from ``Results``."""
+    """一级 → 二级 → 三级 with weight, score and status, straight from ``Results``; with a
+    round compared with (上年度), last year's score and the change beside each."""
 
-    headers = ("指标", "权重", "得分", "状态")
+    headers = ("指标", "权重", "得分", "状态", "上年得分", "变化")
+    LAST_YEAR, CHANGE = 4, 5
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.results: Results | None = None
+        self.changes: Any = None  # workflow.comparison.EntityChanges of the entity shown
 
-    def set_results(self, results: Results | None) -> None:
+    def set_results(self, results: Results | None, changes: Any = None) -> None:
         self.results = results
+        self.changes = changes
         root = Node(None)
         if results is not None:
             groups2: dict[str, list[Any]] = {}
@@ -73,10 +77,28 @@ class ScoreTreeModel(NodeTreeModel):
             return "" if obj.score is None else text(obj.score)
         if column == 3 and item.level == 3:
             return obj.status_label
+        if column in (self.LAST_YEAR, self.CHANGE):
+            return self._last_year(item, column == self.CHANGE)
         return ""
 
+    def _last_year(self, item: ScoreItem, change: bool) -> str:
+        """Last year's score of the node, or this year's change against it (+1.5 / −2)."""
+        c = self.changes
+        if c is None:
+            return ""
+        found = (c.indicators.get(item.obj.id) if item.level == 3 else
+                 (c.level1 if item.level == 1 else c.level2).get(item.obj.name))
+        if found is None:
+            return ""
+        if not change:
+            return "" if found.previous is None else text(found.previous)
+        delta = found.change
+        if delta is None:
+            return ""
+        return f"+{text(delta)}" if delta > 0 else (f"−{text(-delta)}" if delta < 0 else "0")
+
     def alignment(self, column: int) -> Qt.AlignmentFlag:
-        if column in (1, 2):
+        if column in (1, 2, self.LAST_YEAR, self.CHANGE):
             return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         return super().alignment(column)
 
@@ -104,9 +126,12 @@ class TraceRow:
     value: str
 
 
-def value_text(value: Any, unit: str = "") -> str:
+def value_text(value: Any, unit: str = "", spec: Any = None) -> str:
     if value is None or (isinstance(value, list) and not value):
         return "（未填报）"
+    words = spec.label_of(value) if spec is not None else None  # 是/否, a choice's label
+    if words is not None:
+        return words
     shown = text(value)
     return f"{shown} {unit}".strip() if unit and not isinstance(value, list) else shown
 
@@ -124,7 +149,14 @@ def trace_rows(cat: Catalogue | None, result: Any) -> list[TraceRow]:
             unit = column.unit if column else ""
         else:
             label, unit = (spec.label, spec.unit) if spec is not None else ("填报项", "")
-        rows.append(TraceRow("填报数据", label, value_text(value, unit)))
+            column = spec
+        shown = value_text(value, unit, column)
+        if value is None and spec is not None and any(  # wrong, not missing (数据有误)
+                f"“{spec.label}”有误" in m for m in result.messages):
+            shown = "（填写有误，未采用）"
+        rows.append(TraceRow("填报数据", label, shown))
+    for name, detail in (getattr(result, "provenance", None) or {}).get("trace", ()):
+        rows.append(TraceRow("数据来源" if name != "说明" else "说明", name, detail))
     for name, value in result.params.items():
         rows.append(TraceRow("参数", wording.param_label(ind, name) if ind else "参数", text(value)))
     if ind is None:

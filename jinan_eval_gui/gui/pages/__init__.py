@@ -14,6 +14,7 @@ PAGES = (
     ("catalogue", "指标体系", "catalogue", "CataloguePage"),
     ("issue", "模板下发", "issue", "IssuePage"),
     ("collect", "数据回收", "collect", "CollectPage"),
+    ("survey", "市民调查", "survey", "SurveyPage"),
     ("results", "评分结果", "results", "ResultsPage"),
     ("assumptions", "评分口径", "assumptions", "AssumptionsPage"),
     ("export", "报告导出", "export", "ExportPage"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QVBoxLayout, QWidget
 
@@ -40,7 +40,7 @@ class Page(QWidget):
         self.setup()
         session.round_changed.connect(self._round_changed)
         session.busy_changed.connect(self._busy_changed)
-        self._round_changed()
+        self._round_changed(defer=False)  # a page made now shows the round at once
 
     # -- for subclasses ----------------------------------------------------------------
     def setup(self) -> None:
@@ -53,12 +53,14 @@ class Page(QWidget):
         """Enable or disable the page's buttons for the current state."""
 
     # -- shared ------------------------------------------------------------------------
-    def _round_changed(self) -> None:
+    def _round_changed(self, defer: bool = True) -> None:
         missing = self.needs_round and self.session.rnd is None
         self.banner.setVisible(missing)
         self.ui.setEnabled(not missing)
         if self.session.busy and self.session.rnd is not None:
             self._stale = True  # a task uses the round: read it when the task is done
+        elif defer:
+            self._refresh_soon()
         else:
             self.refresh()
         self.update_actions()
@@ -66,8 +68,27 @@ class Page(QWidget):
     def _busy_changed(self, busy: bool) -> None:
         if not busy and self._stale:
             self._stale = False
-            self.refresh()
+            self._refresh_soon()
         self.update_actions()
+
+    def _refresh_soon(self) -> None:
+        """The page shown reads the round at once; the others each in an event-loop turn of
+        their own, so that with a province-wide round (150 entities, thousands of unit rows)
+        no single turn holds the window, and a click between them is answered."""
+        if self.isVisible():
+            self.refresh()
+            return
+        self._deferred = True
+        QTimer.singleShot(0, self._refresh_deferred)
+
+    def _refresh_deferred(self) -> None:
+        if getattr(self, "_deferred", False):
+            self._deferred = False
+            if not (self.session.busy and self.session.rnd is not None):
+                self.refresh()
+                self.update_actions()
+            else:
+                self._stale = True
 
     @property
     def idle_with_round(self) -> bool:
@@ -97,12 +118,19 @@ def setup_table(view: QAbstractItemView, *, stretch_last: bool = True) -> None:
         vertical().setDefaultSectionSize(max(24, view.fontMetrics().height() + 8))
 
 
+#: Rows looked at besides the visible ones when sizing a column: a province-wide round lists
+#: thousands of (entity, unit) rows, and measuring each would hold the window for seconds.
+FIT_ROWS = 20
+
+
 def fit_columns(view: QAbstractItemView, maximum: int = 360) -> None:
-    """Size columns to their contents, but keep long texts from taking the whole width."""
+    """Size columns to their contents (the visible part and the first FIT_ROWS rows), but keep
+    long texts from taking the whole width."""
     header = view.horizontalHeader() if hasattr(view, "horizontalHeader") else view.header()
     model = view.model()
     if model is None:
         return
+    header.setResizeContentsPrecision(FIT_ROWS)
     for column in range(model.columnCount()):
         view.resizeColumnToContents(column)
         if header.sectionSize(column) > maximum:

@@ -30,6 +30,7 @@ class ExportPage(Page):
         ui.compareBrowseButton.clicked.connect(self._on_compare_browse)
         ui.compareClearButton.clicked.connect(ui.compareEdit.clear)
         ui.exportButton.clicked.connect(self.export)
+        ui.scorecardsButton.clicked.connect(self.export_scorecards)
         ui.openFolderButton.clicked.connect(self._on_open_folder)
         ui.openFileButton.clicked.connect(self._on_open_file)
         for check in (ui.workbookCheck, ui.wordCheck, ui.pdfCheck):
@@ -52,6 +53,8 @@ class ExportPage(Page):
         ui = self.ui
         ui.exportButton.setEnabled(self.idle_with_round and bool(self.formats())
                                    and bool(ui.outputDirEdit.text().strip()))
+        ui.scorecardsButton.setEnabled(self.idle_with_round
+                                       and bool(ui.outputDirEdit.text().strip()))
         ui.openFolderButton.setEnabled(bool(self.exported))
         ui.openFileButton.setEnabled(bool(ui.resultList.selectionModel().selectedIndexes()))
 
@@ -91,6 +94,27 @@ class ExportPage(Page):
         if self.session.run_with_round(task, done=self._on_exported, failed=self._on_failed,
                                        progress=self._on_progress, status="正在导出…"):
             settings.remember_dir("export", out_dir.parent)
+
+    @messages.guarded
+    def export_scorecards(self) -> None:
+        """部门评价反馈单 of every unit (Word, PDF as chosen, and the Excel summary) into the
+        output folder's 部门评价反馈单 sub-folder (workflow.scorecards)."""
+        ui = self.ui
+        out_dir = Path(ui.outputDirEdit.text().strip()) / "部门评价反馈单"
+        compare_text = ui.compareEdit.text().strip()
+        formats = tuple(f for f in self.formats() if f in ("docx", "pdf")) + ("xlsx",)
+
+        def task(rnd: Any, progress: Any, _worker: Any) -> list[Path]:
+            from jinan_eval_gui.workflow.scorecards import write_scorecards
+
+            return write_scorecards(rnd, out_dir, compare=compare_text or None, formats=formats,
+                                    progress=progress)
+
+        ui.progressBar.setRange(0, 0)
+        ui.progressBar.setVisible(True)
+        ui.progressLabel.setText("正在生成部门评价反馈单…")
+        self.session.run_with_round(task, done=self._on_exported, failed=self._on_failed,
+                                    progress=self._on_progress, status="正在生成部门评价反馈单…")
 
     def confirm_gaps(self) -> bool:
         """Name every unit not returned and every indicator missing or invalid, and ask.

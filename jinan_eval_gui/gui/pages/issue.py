@@ -1,4 +1,8 @@
-"""模板下发: generate one data-collection workbook per chosen unit, in the background."""
+"""模板下发: generate one data-collection workbook per chosen unit, in the background.
+
+The round remembers every issue (``workflow.issue.issue_defaults``): the page starts from the
+last issue's deadline, contact and phone, checks the units not issued yet, and asks before
+replacing files already in the output folder (naming them)."""
 
 from __future__ import annotations
 
@@ -40,28 +44,60 @@ class IssuePage(Page):
         self.session.data_changed.connect(self.refresh)
         self._running = False
         self._last_dir: Path | None = None
+        self._defaults_for: tuple[Any, ...] | None = None
         self._catalogue_changed()
 
     def _catalogue_changed(self) -> None:
         self.units.set_catalogue(self.session.cat if self.session.rnd is not None else None)
+        self._defaults_for = None  # the checks were reset: take the defaults again
+        if self.idle_with_round:
+            self.refresh()
 
     def refresh(self) -> None:
         rnd = self.session.rnd
         ui = self.ui
         if rnd is None:
             ui.issuedLabel.setText("")
+            self._defaults_for = None
             return
-        if not ui.outputDirEdit.text():
-            ui.outputDirEdit.setText(str(rnd.path.parent / f"{rnd.info.year}年度数据采集表"))
         issued = rnd.list_templates()
         if issued:
             last = issued[-1]
             units = len({(t.entity, t.unit) for t in issued})
             when = last.issued_at[:16].replace("T", " ")
-            ui.issuedLabel.setText(f"本轮已下发 {units} 个单位的数据采集表，最近一次：{when}"
-                                   f"（{Path(last.path).parent}）")
+            folder = Path(last.path).parent
+            if not ui.outputDirEdit.text() or self._defaults_for is None:
+                ui.outputDirEdit.setText(str(folder))
+            pending = len(self.units.units()) - len({t.unit for t in issued})
+            ui.issuedLabel.setText(
+                f"本轮已下发 {units} 个单位的数据采集表，最近一次：{when}（{folder}）。"
+                + (f"尚未下发的 {pending} 个单位已默认勾选；截止日期、联系人和电话沿用上次下发的。"
+                   if pending > 0 else "如需重新下发，请勾选要重发的单位。"))
         else:
+            if not ui.outputDirEdit.text() or self._defaults_for is None:
+                ui.outputDirEdit.setText(str(rnd.path.parent / f"{rnd.info.year}年度数据采集表"))
             ui.issuedLabel.setText("本轮尚未下发数据采集表。")
+        key = (str(rnd.path), len(issued))
+        if key != self._defaults_for:  # a round opened or an issue made: start from the last
+            self._defaults_for = key
+            self.apply_defaults()
+
+    def apply_defaults(self) -> None:
+        """The last issue's deadline, contact and phone; the units not issued yet checked (all
+        on a first issue). Typed values are kept until the round or its issues change."""
+        from jinan_eval_gui.workflow import issue
+        from jinan_eval_gui.workflow.arrivals import parse_date
+
+        ui = self.ui
+        defaults = issue.issue_defaults(self.session.rnd)
+        due = parse_date(defaults.deadline)
+        ui.deadlineEdit.setDate(QDate(due.year, due.month, due.day) if due is not None
+                                else QDate.currentDate().addDays(30))
+        ui.contactPersonEdit.setText(defaults.contact_person)
+        ui.contactPhoneEdit.setText(defaults.contact_phone)
+        issued = {u for _e, u in defaults.issued}
+        self.units.set_issued(issued - set(defaults.pending_units))
+        self.units.set_checked(defaults.pending_units if defaults.issued else self.units.units())
 
     def _update_count(self) -> None:
         self.ui.countLabel.setText(
@@ -89,12 +125,17 @@ class IssuePage(Page):
 
     @messages.guarded
     def _on_generate(self) -> None:
+        from jinan_eval_gui.workflow import issue
+
         ui = self.ui
         out_dir = Path(ui.outputDirEdit.text().strip())
         units = self.units.checked_units()
+        there = issue.existing_files(self.session.rnd, out_dir, units=units)
+        if there and not messages.ask(self.window(), replace_question(there)):
+            return
         options = dict(units=units, deadline=self.deadline_text(),
                        contact_person=ui.contactPersonEdit.text().strip(),
-                       contact_phone=ui.contactPhoneEdit.text().strip())
+                       contact_phone=ui.contactPhoneEdit.text().strip(), overwrite=bool(there))
 
         def task(rnd: Any, progress: Any, worker: Any) -> list[Any]:
             from jinan_eval_gui import workflow
@@ -135,3 +176,16 @@ class IssuePage(Page):
     def _on_open_folder(self) -> None:
         if self._last_dir is not None:
             self.open_path(self._last_dir)
+
+
+#: Files named one by one in the question about replacing them; the rest are counted.
+LISTED = 12
+
+
+def replace_question(paths: list[Path]) -> str:
+    """The question before replacing templates already in the output folder, naming them."""
+    names = "\n".join(f"  {p.name}" for p in paths[:LISTED])
+    more = f"\n  …… 等共 {len(paths)} 个文件" if len(paths) > LISTED else ""
+    return (f"输出文件夹中已有 {len(paths)} 份同名数据采集表：\n{names}{more}\n\n"
+            "覆盖这些文件吗？各单位如已开始填写旧文件，请提醒他们改用新文件。选“否”则不生成，"
+            "可换一个输出文件夹。")

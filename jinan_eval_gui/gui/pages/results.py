@@ -10,10 +10,14 @@ from PySide6.QtWidgets import QHeaderView, QInputDialog
 
 from jinan_eval_gui.gui import messages
 from jinan_eval_gui.gui.dialogs.override import OverrideDialog
+from jinan_eval_gui.gui.models.entities import EntitySelector
+from jinan_eval_gui.gui.models.lastyear import LastYear, last_year_text
+from jinan_eval_gui.gui.models.ranking import RankingPanel
 from jinan_eval_gui.gui.models.scores import ScoreTreeModel, TraceModel, trace_rows
 from jinan_eval_gui.gui.models.table import text
 
 from .base import Page, setup_table
+from .whatif import WhatIfPanel
 
 
 class ResultsPage(Page):
@@ -32,27 +36,42 @@ class ResultsPage(Page):
         ui.traceTable.setModel(self.trace)
         setup_table(ui.traceTable)
         ui.traceTable.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.selector = EntitySelector(ui.entityCombo)  # grouped by parent, searchable
         ui.entityCombo.currentIndexChanged.connect(lambda _: self._show_results())
         ui.rescoreButton.clicked.connect(lambda: self.session.rescore())
         ui.overrideButton.clicked.connect(self.open_override_dialog)
         ui.clearOverrideButton.clicked.connect(self._on_clear_override)
         ui.resultsSplitter.setSizes([560, 440])
+        self.last_year = LastYear(self.session)
         self.session.scores_changed.connect(self._show_results)
+        self.ranking = RankingPanel(ui.detailTabs)  # 排名: sortable, within a parent
+        ui.detailTabs.addTab(self.ranking, "排名")
+        self.ranking.entity_chosen.connect(self.choose_entity)
+        self.session.scores_changed.connect(self._show_ranking)
         self.dialog: OverrideDialog | None = None
+        self.whatif = WhatIfPanel(self.session, ui.whatifTab)  # 试算: a copy, never the round
+        ui.whatifTab.layout().addWidget(self.whatif)
+        self.session.scores_changed.connect(self.whatif.invalidate)
 
     def refresh(self) -> None:
-        combo = self.ui.entityCombo
-        current = combo.currentText()
-        combo.blockSignals(True)
-        combo.clear()
-        combo.addItems(self.session.entities())
-        if current:
-            combo.setCurrentIndex(max(0, combo.findText(current)))
-        combo.blockSignals(False)
+        self.selector.set_entities(self.session.entities(), self.session.entity_parents())
         self._show_results()
+        self._show_ranking()
 
     def entity(self) -> str:
-        return self.ui.entityCombo.currentText()
+        if not self.selector.current() and self.session.rnd is not None:
+            # scores arrived before this page (not shown) read the round's entities
+            self.selector.set_entities(self.session.entities(), self.session.entity_parents())
+        return self.selector.current()
+
+    def choose_entity(self, entity: str) -> None:
+        """Show ``entity``'s results (from the ranking table or a test)."""
+        self.selector.select(entity)
+
+    def _show_ranking(self) -> None:
+        cat = self.session.cat
+        names = [g.name for g in cat.level1 if g.kind == "weighted"] if cat is not None else []
+        self.ranking.set_results(self.session.results, self.session.entity_parents(), names)
 
     def results(self) -> Any:
         return self.session.results.get(self.entity())
@@ -61,21 +80,23 @@ class ResultsPage(Page):
         selected = self.selected_result()
         keep = selected.id if selected is not None else None
         res = self.results()
-        self.tree.set_results(res)
+        changes = self.last_year.changes(self.entity())  # 上年度 chosen on 概览
+        self.tree.set_results(res, changes)
         tree = self.ui.scoreTree
         tree.expandToDepth(0)
         header = tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((1, 60), (2, 70), (3, 72)):
+        for column, width in ((1, 60), (2, 70), (3, 72), (4, 72), (5, 60)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
             header.resizeSection(column, width)
+            tree.setColumnHidden(column, column >= 4 and changes is None)
         if res is None:
             self.ui.totalLabel.setText("")
         else:
             self.ui.totalLabel.setText(
                 f"总分 {text(res.total)}（加权得分 {text(res.subtotal)} − 信息安全扣分 "
-                f"{text(res.deductions)}）")
+                f"{text(res.deductions)}）" + last_year_text(changes, self.last_year.year()))
         if keep is not None:
             self.select_indicator(keep)
         else:
@@ -110,6 +131,7 @@ class ResultsPage(Page):
             ui.traceTable.resizeColumnToContents(0)
             ui.traceTable.setColumnWidth(1, min(320, max(160, ui.traceTable.columnWidth(1))))
             ui.traceTable.resizeRowsToContents()
+        self.whatif.set_context(self.entity(), result)
         self.update_actions()
 
     def update_actions(self) -> None:

@@ -23,6 +23,7 @@ from .blocks import (
     Run,
 )
 from .fonts import CJKFont
+from .groups import GroupSections
 from .single import _Builder
 from .text import (
     _f,
@@ -40,9 +41,12 @@ from .text import (
 # Several entities: one combined report
 # ---------------------------------------------------------------------------------------
 MATRIX_COLUMNS = 6  # entities per table where entities are columns (A4 portrait)
+#: Beyond this many entities a chart with a bar for each is left out (a province-wide round:
+#: 150 bars on a page cannot be read, and drawing them took most of the report's time).
+MAX_CHART_BARS = 40
 
 
-class _RoundBuilder(_Builder):
+class _RoundBuilder(GroupSections, _Builder):
     """The report of a round with several entities: the ranking, each level-1 compared across
     entities, deductions and data quality per entity, each entity's results in brief, every
     level-3 score, and the scoring rules once (they are the round's, the same for all)."""
@@ -52,7 +56,8 @@ class _RoundBuilder(_Builder):
                  previous: Mapping[str, Results] | None, findings: FindingsSummary,
                  font: CJKFont | None, progress: ProgressFn | None,
                  completeness: Mapping[str, Completeness] | None = None,
-                 assumptions: Sequence[AssumptionNote] = ()) -> None:
+                 assumptions: Sequence[AssumptionNote] = (),
+                 parents: Mapping[str, str] | None = None) -> None:
         first = next(iter(results.values()))
         super().__init__(catalogue, first, layout, info=info, previous=None,
                          others={e: r for e, r in results.items() if r is not first},
@@ -63,13 +68,16 @@ class _RoundBuilder(_Builder):
         self.all = dict(results)
         self.prev_all = dict(previous or {})
         self.total_rank = {name: rank for rank, name, _ in self.ranking}
+        self.parents = dict(parents or {})
 
     def build(self) -> list[Block]:
         steps: list[tuple[str, Callable[[], None]]] = [
-            ("封面", self.cover), ("总体评估结果", self.overview), ("排名情况", self.ranking_table)]
+            ("封面", self.cover), ("总体评估结果", self.overview), ("排名情况", self.ranking_table),
+            ("分组排名", self.ranking_by_parent)]
         for group in self.weighted:
             steps.append((group.name, lambda g=group: self.level1_compared(g)))
         steps += [("信息安全扣分", self.deductions_compared), ("数据质量", self.quality_compared),
+                  ("提升空间", self.improvement_compared),
                   ("各评估对象", self.entity_briefs), ("附录A", self.appendix_a_matrix),
                   ("附录B", self.appendix_b)]
         for n, (name, step) in enumerate(steps):
@@ -167,6 +175,9 @@ class _RoundBuilder(_Builder):
                    role="ranking")
         from .charts import BarChart
 
+        if len(self.all) > MAX_CHART_BARS:  # a bar each would be unreadable (and slow)
+            self.group_mean_chart()
+            return
         self.chart(BarChart(labels=[name or self.dash for _, name, _ in self.ranking],
                             values=[_f(r.total) for _, _, r in self.ranking], horizontal=True,
                             axis_label=total_label),
@@ -203,8 +214,9 @@ class _RoundBuilder(_Builder):
                         role="level2")
         from .charts import BarChart
 
-        self.chart(BarChart(labels=order, values=[_f(score_of(self.all[e])) for e in order],
-                            horizontal=True, axis_label=index), caption, role="level1")
+        if len(self.all) <= MAX_CHART_BARS:  # beyond, the table above is the comparison
+            self.chart(BarChart(labels=order, values=[_f(score_of(self.all[e])) for e in order],
+                                horizontal=True, axis_label=index), caption, role="level1")
 
     def deductions_compared(self) -> None:
         t = self.t
@@ -260,7 +272,8 @@ class _RoundBuilder(_Builder):
                         level1_count=len(self.weighted), deductions_label=t.label("deductions"),
                         deductions=fmt(r.deductions)),
                       t("text", "ranking_entity", entity=e, total_label=total_label,
-                        rank=self.total_rank.get(e, self.dash)), keep=True)
+                        rank=self.total_rank.get(e, self.dash)) + self.group_sentence(e),
+                      keep=True)
             by_id = {g.id: g for g in r.level1}
             rows = [[g.name, fmt_weight(g.weight), fmt(by_id[g.id].score if g.id in by_id
                                                         else None, self.dash),
@@ -294,12 +307,14 @@ def build_round_report(catalogue: Catalogue, results: Mapping[str, Results], *,
                        layout: Mapping[str, Any] | None = None, font: CJKFont | None = None,
                        progress: ProgressFn | None = None, today: date | None = None,
                        completeness: Mapping[str, Completeness] | None = None,
-                       assumptions: Sequence[AssumptionNote] = ()) -> Report:
+                       assumptions: Sequence[AssumptionNote] = (), analysis: Any = None,
+                       parents: Mapping[str, str] | None = None) -> Report:
     """One report for a round with several entities (render it like :func:`build_report`).
 
     ``results`` maps entity names to their Results in the round's order; ``previous`` maps
     entity names to last year's (adds last year's total to the ranking table);
-    ``completeness`` (by entity) and ``assumptions`` as for :func:`build_report`.
+    ``completeness`` (by entity) and ``assumptions`` as for :func:`build_report`;
+    ``parents`` (``{entity: parent}``) adds the ranking within each parent.
     """
     if not results:
         raise ExportError("没有可供生成报告的评价结果", hint="请先导入数据并计算评分")
@@ -312,5 +327,7 @@ def build_round_report(catalogue: Catalogue, results: Mapping[str, Results], *,
         font = find_cjk_font()
     builder = _RoundBuilder(catalogue, results, layout, info=info, previous=previous,
                             findings=findings_summary, font=font, progress=progress,
-                            completeness=completeness, assumptions=assumptions)
+                            completeness=completeness, assumptions=assumptions,
+                            parents=parents)
+    builder.analysis = analysis  # scoring.analysis.RoundAnalysis: the 以评促建 chapters
     return Report(info, builder.build(), layout)

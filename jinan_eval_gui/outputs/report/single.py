@@ -28,8 +28,10 @@ from .blocks import (
     Table,
 )
 from .fonts import CJKFont
+from .improvement import ImprovementSections
 from .quality import QualitySections
 from .sections import Sections
+from .survey import SurveySection
 from .text import (
     _chinese_number,
     _report_info,
@@ -44,7 +46,7 @@ from .text import (
 # ---------------------------------------------------------------------------------------
 
 
-class _Builder(Sections, QualitySections, Appendices):
+class _Builder(Sections, SurveySection, QualitySections, ImprovementSections, Appendices):
     def __init__(self, catalogue: Catalogue, results: Results, layout: Mapping[str, Any], *,
                  info: ReportInfo, previous: Results | None, others: Mapping[str, Results],
                  findings: FindingsSummary, font: CJKFont | None,
@@ -142,7 +144,9 @@ class _Builder(Sections, QualitySections, Appendices):
             steps.append(("排名情况", self.ranking_section))
         for group in self.weighted:
             steps.append((group.name, lambda g=group: self.level1_section(g)))
+        steps.append(("市民满意度调查", self.survey_chapter))
         steps += [("信息安全扣分", self.deductions_section), ("数据质量", self.quality_section),
+                  ("提升空间", self.improvement_chapter),
                   ("附录A", self.appendix_a), ("附录B", self.appendix_b)]
         for n, (name, step) in enumerate(steps):
             if self.progress is not None:
@@ -175,7 +179,7 @@ def build_report(catalogue: Catalogue, results: Results, *, round_info: Any,
                  findings_summary: FindingsSummary = None, layout: Mapping[str, Any] | None = None,
                  font: CJKFont | None = None, progress: ProgressFn | None = None,
                  today: date | None = None, completeness: Completeness | None = None,
-                 assumptions: Sequence[AssumptionNote] = ()) -> Report:
+                 assumptions: Sequence[AssumptionNote] = (), analysis: Any = None) -> Report:
     """Build the report's blocks once (render them with :func:`render_docx` / :func:`render_pdf`).
 
     ``round_info`` is the round (``store.RoundInfo`` or a mapping) with ``year`` and optionally
@@ -183,7 +187,8 @@ def build_report(catalogue: Catalogue, results: Results, *, round_info: Any,
     for the ranking section. ``findings_summary`` is text, a list of lines or a mapping
     (category -> count or text). ``completeness`` is stated beside the headline score;
     ``assumptions`` (the register as it stands) makes the report a 征求意见稿 while any is
-    unconfirmed.
+    unconfirmed. ``analysis`` (``scoring.analysis.EntityAnalysis``) adds the chapters
+    提升空间与下一年度重点任务建议 and 评价结果稳健性.
     """
     layout = dict(layout or load_layout())
     draft = any(not a.confirmed for a in assumptions)
@@ -196,4 +201,5 @@ def build_report(catalogue: Catalogue, results: Results, *, round_info: Any,
     builder = _Builder(catalogue, results, layout, info=info, previous=previous, others=others,
                        findings=findings_summary, font=font, progress=progress,
                        completeness=completeness, assumptions=assumptions)
+    builder.analysis = analysis
     return Report(info, builder.build(), layout)

@@ -34,6 +34,7 @@ from .cells import (
     calc_sheet_names,
 )
 from .raw import _RawRows
+from .streamed import _RowStreamedSheet, _StreamedSheet
 from .summary import SummarySheets
 
 
@@ -52,6 +53,7 @@ def export_workbook(
     round_info: Mapping[str, Any] | None = None,
     previous: Mapping[str, Results] | None = None,
     progress: Progress | None = None,
+    parents: Mapping[str, str] | None = None,
 ) -> Path:
     """Write the scoring workbook (评分表) to ``path`` atomically and return the path.
 
@@ -63,7 +65,8 @@ def export_workbook(
     ``findings``: dicts with unit, file, sheet, cell, indicator, input, severity, message.
     ``submissions``: dicts with unit, issued, returned, errors, accepted (other keys are kept).
     ``round_info``: ``name`` and ``year``. ``previous``: an earlier round's results by entity,
-    for 上年得分 and 变化. Raises :class:`ExportError` when the file cannot be written.
+    for 上年得分 and 变化. ``parents``: ``{entity: parent}``, for the rank within each parent on
+    the 排名 sheet. Raises :class:`ExportError` when the file cannot be written.
     """
     if not results_by_entity:
         raise ExportError("没有可导出的评分结果", hint="请先完成评分")
@@ -72,6 +75,7 @@ def export_workbook(
         builder = _Builder(catalogue, results_by_entity, values_by_entity, sources or {},
                            findings or [], submissions or [], round_info or {}, previous,
                            progress)
+        builder.parents = dict(parents or {})
         builder.build(tmp)
     return target
 
@@ -147,14 +151,17 @@ class _Builder(SummarySheets):
             ws_overview = sheet(SHEETS["overview"])
             ws_ranking = sheet(SHEETS["ranking"]) if len(self.entities) > 1 else None
             ws_scores = sheet(SHEETS["scores"])
-            ws_calc = {e: sheet(self.calc_names[e]) for e in self.entities}
-            ws_raw = sheet(SHEETS["raw"])
+            # each 计算过程 goes to disk once written (a province-wide round has 150 of them)
+            ws_calc = {e: wb.add_worksheet(self.calc_names[e], worksheet_class=_StreamedSheet)
+                       for e in self.entities}
+            ws_raw = wb.add_worksheet(SHEETS["raw"], worksheet_class=_RowStreamedSheet)
             ws_sub = sheet(SHEETS["submissions"])
             ws_find = sheet(SHEETS["findings"])
             ws_notes = sheet(SHEETS["notes"])
             self.write_raw(ws_raw)
             for entity in self.entities:
                 self.calc[entity] = _CalcWriter(self, ws_calc[entity], entity).write()
+                ws_calc[entity].flush_rows()
                 self.tick(f"已写入{entity}的计算过程")
             self.write_scores(ws_scores)
             self.tick("已写入指标得分")

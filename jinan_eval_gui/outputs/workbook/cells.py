@@ -145,6 +145,11 @@ class _Sheet(Worksheet):
         return super().set_row(row, height, cell_format, options)
 
     def fit_rows(self, line_height: float = 13.0) -> None:
+        for row, height in self.fitted_heights(line_height).items():
+            super().set_row(row, height)
+
+    def fitted_heights(self, line_height: float = 13.0) -> dict[int, float]:
+        """The rows whose wrapped texts need more height than they have, and that height."""
         need: dict[int, float] = {}
         for (row, col), text in self._wrapped.items():
             last_row, last_col = self._spans.get((row, col), (row, col))
@@ -155,9 +160,8 @@ class _Sheet(Worksheet):
                         for part in text.split("\n"))
             height = (lines * line_height + 4) / (last_row - row + 1)
             need[row] = max(need.get(row, 0), height)
-        for row, height in need.items():
-            if height > self._heights.get(row, 15):
-                super().set_row(row, min(height, 409))
+        return {row: min(height, 409) for row, height in need.items()
+                if height > self._heights.get(row, 15)}
 
 
 def _display_width(text: str) -> float:

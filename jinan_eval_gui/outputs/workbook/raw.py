@@ -136,6 +136,8 @@ class _RawRows:
         for j in range(3):
             part = source[j] if j < len(source) else None
             ws.write_string(r, 8 + j, _text(part), f.text)
+        if len(source) > 3 and source[3]:  # a source that explains itself (the survey's method)
+            note = f"{note}；{source[3]}" if note else str(source[3])
         ws.write_string(r, 11, note, f.text)
         self.row += 1
 

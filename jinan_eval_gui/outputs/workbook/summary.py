@@ -135,8 +135,13 @@ class SummarySheets:
 
     # -- 排名 ------------------------------------------------------------------------------
     def write_ranking(self, ws: Worksheet) -> None:
+        """Every entity by total (RANK formulas); with parents also each entity's parent and
+        its rank within the parent (COUNTIFS over the same live totals)."""
         f = self.fmts
+        parents = {e: p for e, p in getattr(self, "parents", {}).items() if e in self.results}
         columns = ["名次", "评价对象", "总分", "加权得分", "扣分"] + [l1.name for l1 in self.weighted_l1]
+        if parents:
+            columns += ["所属上级", "上级内名次"]
         ws.merge_range(0, 0, 0, len(columns) - 1, "", f.title)
         ws.write_string(0, 0, f"{self.title}：排名（按总分，RANK 公式实时计算）", f.title)
         ws.write_string(1, 0, self.info_line, f.subtitle)
@@ -145,6 +150,8 @@ class SummarySheets:
         order = sorted(self.entities, key=lambda e: -self.results[e].total)
         first, last = 4, 4 + len(order) - 1
         totals = _range(first, last, 2)
+        group_col = 5 + len(self.weighted_l1)
+        groups = _range(first, last, group_col)
         for k, entity in enumerate(order):
             row = first + k
             res, cells = self.results[entity], self.calc[entity]
@@ -159,9 +166,21 @@ class SummarySheets:
                 g = next(g for g in res.level1 if g.id == l1.id)
                 ws.write_formula(row, 5 + j, f"={cells.level1[l1.id]}", f.score,
                                  _num(g.score or 0))
+            parent = parents.get(entity)
+            if parent is not None:
+                in_group = 1 + sum(1 for e, p in parents.items()
+                                   if p == parent and self.results[e].total > res.total)
+                here = xl_rowcol_to_cell(row, group_col)
+                ws.write_string(row, group_col, parent)
+                ws.write_formula(row, group_col + 1,
+                                 f'=1+COUNTIFS({groups},{here},{totals},">"&'
+                                 f"{xl_rowcol_to_cell(row, 2)})", f.integer, in_group)
         ws.set_column(0, 0, 6)
         ws.set_column(1, 1, 14)
         ws.set_column(2, len(columns) - 1, 11)
+        if parents:
+            ws.set_column(group_col, group_col, 14)
+            ws.autofilter(3, 0, last, len(columns) - 1)  # filter one parent's entities
         ws.set_row(3, 32)
         _print_setup(ws, landscape=True, header_rows=(3, 3), freeze=(4, 2))
 
