@@ -115,6 +115,10 @@ def test_summary_sentences_match_the_numbers(cards):
         if gaps:
             assert f"缺报或数据有误的指标 {len(gaps)} 项" in text
             assert "指标 " + "、".join(str(r.id) for r in gaps) in text
+            # a unit is asked to supply only the gaps that are its own part
+            own = {a.id for a in card.actions if a.gap}
+            assert ("待共担单位补报或更正" in text) == any(r.id not in own for r in gaps)
+            assert ("须补报或更正数据" in text) == bool(own)
 
 
 def test_actions_put_gaps_first_then_the_largest_points_with_the_engines_change(cards):

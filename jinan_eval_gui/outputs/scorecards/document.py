@@ -48,9 +48,19 @@ def summary_sentences(card: UnitCard) -> list[str]:
         out.append(f"扣分制指标 {len(deductions)} 项，扣减 "
                    f"{f2(sum((r.points for r in deductions), Fraction(0)))} 分。")
     if card.gaps:
+        # A shared indicator whose gap is another unit's part is not this unit's to fix.
+        own = {a.id for a in card.actions if a.gap}
+        others = [r.id for r in card.gaps if r.id not in own]
+        if not own:
+            what = "贵单位的数据已报送，待共担单位补报或更正"
+        elif others:
+            what = ("须补报或更正数据（其中指标 " + "、".join(map(str, others))
+                    + " 贵单位的数据已报送，待共担单位补报或更正）")
+        else:
+            what = "须补报或更正数据"
         out.append(f"缺报或数据有误的指标 {len(card.gaps)} 项（指标 "
                    + "、".join(str(r.id) for r in card.gaps)
-                   + f"，失分 {f2(card.gap_points)} 分），须补报或更正数据。")
+                   + f"，失分 {f2(card.gap_points)} 分），{what}。")
     return out
 
 
