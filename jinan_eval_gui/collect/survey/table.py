@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from jinan_eval_gui.errors import SurveyFileError, WorkbookFileError
 
-from .. import xlsxsafe
+from .. import csvtext, xlsxsafe
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -96,17 +96,11 @@ def refused(path: Path, what: str, *, hint: str = "") -> SurveyFileError:
 # ---------------------------------------------------------------------------------------
 def decode(path: Path, data: bytes) -> tuple[str, str]:
     """The text and its encoding: UTF-8 with BOM, UTF-8 or GB18030, never guessed further."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise refused(path, "是 UTF-16 编码（Excel 的“Unicode 文本”），不是 CSV")
-    encodings = ("utf-8-sig",) if data.startswith(b"\xef\xbb\xbf") else ("utf-8", "gb18030")
-    for encoding in encodings:
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if "\x00" in text:
-            break
-        return text, encoding
+    try:
+        return csvtext.decode(data)
+    except csvtext.Undecodable as exc:
+        if exc.kind == csvtext.UTF16:
+            raise refused(path, "是 UTF-16 编码（Excel 的“Unicode 文本”），不是 CSV") from None
     raise refused(path, "的文字编码无法识别（不是 UTF-8 或 GB18030），或含有二进制内容")
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from jinan_eval_gui.errors import WorkbookFileError
 
-from .. import xlsxsafe
+from .. import csvtext, xlsxsafe
 from ..returns import plain
 from .model import (
     HEADERS,
@@ -93,21 +93,12 @@ def _decode(path: Path, data: bytes) -> str:
     if data.startswith(b"PK"):
         raise refused(path, "", "是 Excel 工作簿（.xlsx），不是 CSV 文本",
                       hint="请把文件扩展名改为 .xlsx 后导入")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise refused(path, "", "是 UTF-16 编码（Excel 的“Unicode 文本”），不是 CSV",
-                      hint="请在 Excel 或 WPS 中另存为“CSV UTF-8（逗号分隔）”")
-    if data.startswith(b"\xef\xbb\xbf"):
-        encodings: tuple[str, ...] = ("utf-8-sig",)
-    else:
-        encodings = ("utf-8", "gb18030")
-    for encoding in encodings:
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if "\x00" in text:
-            break
-        return text
+    try:
+        return csvtext.decode(data)[0]
+    except csvtext.Undecodable as exc:
+        if exc.kind == csvtext.UTF16:
+            raise refused(path, "", "是 UTF-16 编码（Excel 的“Unicode 文本”），不是 CSV",
+                          hint="请在 Excel 或 WPS 中另存为“CSV UTF-8（逗号分隔）”") from None
     raise refused(path, "", "的文字编码无法识别（不是 UTF-8 或 GB18030），或含有二进制内容",
                   hint="请在 Excel 或 WPS 中另存为“CSV UTF-8（逗号分隔）”")
 
