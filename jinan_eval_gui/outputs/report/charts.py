@@ -14,8 +14,9 @@ import io
 import textwrap
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .fonts import CJKFont, chart_families, find_cjk_font
 
@@ -89,32 +90,40 @@ def render_png(chart: BarChart, font: CJKFont | None = None, dpi: int = 200) -> 
 
 
 def _render(chart: BarChart, font: CJKFont, dpi: int) -> bytes:
+    n = len(chart.labels)
+    per_bar = 0.95 if chart.previous is not None else 0.75
+    height = chart.height_cm or (max(4.5, 1.5 + per_bar * n) if chart.horizontal else 8.0)
+    return draw_png(lambda ax: _draw(ax, chart), chart.width_cm, height, font, dpi,
+                    {"svg.fonttype": "none"})
+
+
+def draw_png(draw: Callable[[Any], None], width_cm: float, height_cm: float, font: CJKFont,
+             dpi: int, rc: dict[str, Any] | None = None) -> bytes:
+    """One figure drawn by ``draw(ax)`` in the report's font, as opaque RGB PNG bytes.
+
+    Every chart of the report goes through here so that all share the font set-up, one draw
+    and one PNG encoding (savefig would draw again and write RGBA, to be decoded and encoded
+    once more), and no alpha channel for the PDF to carry as a soft mask. The caller holds
+    ``_LOCK``: rc_context changes matplotlib's global rcParams.
+    """
     import matplotlib
     from matplotlib import font_manager
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from PIL import Image
 
     _register(font_manager, font)
     families = chart_families(font, [f.name for f in font_manager.fontManager.ttflist])
-    rc = {"font.family": families, "font.size": 9, "axes.unicode_minus": False,
-          "svg.fonttype": "none"}
-    n = len(chart.labels)
-    per_bar = 0.95 if chart.previous is not None else 0.75
-    height = chart.height_cm or (max(4.5, 1.5 + per_bar * n) if chart.horizontal else 8.0)
-    with matplotlib.rc_context(rc):
-        fig = Figure(figsize=(chart.width_cm * CM, height * CM), dpi=dpi, facecolor="white")
+    settings = {"font.family": families, "font.size": 9, "axes.unicode_minus": False,
+                **(rc or {})}
+    with matplotlib.rc_context(settings):
+        fig = Figure(figsize=(width_cm * CM, height_cm * CM), dpi=dpi, facecolor="white")
         canvas = FigureCanvasAgg(fig)
-        ax = fig.add_subplot()
-        _draw(ax, chart)
+        draw(fig.add_subplot())
         fig.tight_layout(pad=0.6)
-        # One draw and one PNG encoding (savefig draws again and writes RGBA, which then had
-        # to be decoded and encoded once more as opaque RGB).
         canvas.draw()
         width, height_px = canvas.get_width_height(physical=True)
         rgba = bytes(canvas.buffer_rgba())
-    # Opaque RGB: no alpha channel for the PDF to carry as a soft mask.
-    from PIL import Image
-
     out = io.BytesIO()
     Image.frombuffer("RGBA", (width, height_px), rgba, "raw", "RGBA", 0, 1).convert("RGB").save(
         out, format="PNG")

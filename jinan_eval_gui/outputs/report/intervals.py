@@ -7,12 +7,11 @@ report's CJK font with per-glyph fallback), one horizontal line per row from the
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .charts import _LOCK, CM, CURRENT, HIGHLIGHT, _register, _wrap
-from .fonts import CJKFont, chart_families, find_cjk_font
+from .charts import _LOCK, CURRENT, HIGHLIGHT, _wrap, draw_png
+from .fonts import CJKFont, find_cjk_font
 
 
 @dataclass(frozen=True)
@@ -32,32 +31,10 @@ class IntervalChart:
 def render_interval_png(chart: IntervalChart, font: CJKFont | None = None,
                         dpi: int = 200) -> bytes:
     """The chart as PNG bytes (opaque RGB)."""
-    import matplotlib
-    from matplotlib import font_manager
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from PIL import Image
-
     font = font or find_cjk_font()
-    with _LOCK:  # rc_context changes matplotlib's global rcParams
-        _register(font_manager, font)
-        families = chart_families(font, [f.name for f in font_manager.fontManager.ttflist])
-        rc = {"font.family": families, "font.size": 9, "axes.unicode_minus": False}
-        n = len(chart.labels)
-        with matplotlib.rc_context(rc):
-            fig = Figure(figsize=(chart.width_cm * CM, max(4.5, 1.8 + 0.8 * n) * CM), dpi=dpi,
-                         facecolor="white")
-            canvas = FigureCanvasAgg(fig)
-            ax = fig.add_subplot()
-            _draw(ax, chart)
-            fig.tight_layout(pad=0.6)
-            canvas.draw()
-            width, height = canvas.get_width_height(physical=True)
-            rgba = bytes(canvas.buffer_rgba())
-    out = io.BytesIO()
-    Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1).convert("RGB").save(
-        out, format="PNG")
-    return out.getvalue()
+    height = max(4.5, 1.8 + 0.8 * len(chart.labels))
+    with _LOCK:
+        return draw_png(lambda ax: _draw(ax, chart), chart.width_cm, height, font, dpi)
 
 
 def _draw(ax, chart: IntervalChart) -> None:
