@@ -314,6 +314,30 @@ def test_no_half_written_workbook_on_error(cat, tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_system_refusals_are_told_in_chinese(cat, tmp_path, monkeypatch):
+    """The folder under a file, a full disk: what happened and what to do, never the system's
+    English (Not a directory, No space left on device)."""
+    import errno
+
+    req = _requests(cat)[0]
+    blocker = tmp_path / "说明.txt"
+    blocker.write_text("不是文件夹", encoding="utf-8")
+    with pytest.raises(TemplateError) as folder:
+        templates.generate(cat, req, blocker / "模板")
+    assert "路径中有一部分不是文件夹" in str(folder.value) and "请检查路径" in str(folder.value)
+
+    def full(self, path):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(templates.writer._Builder, "write", full)
+    with pytest.raises(TemplateError) as disk:
+        templates.generate(cat, req, tmp_path / "模板")
+    assert "磁盘空间不足" in str(disk.value) and "请清理磁盘空间" in str(disk.value)
+    for caught in (folder.value, disk.value):  # the paths named are the user's
+        said = str(caught).replace(str(tmp_path), "")
+        assert not re.search(r"(?<![.A-Za-z])[A-Za-z]{2,}", said), said
+
+
 def test_existing_template_is_replaced_whole(cat, tmp_path):
     req = _requests(cat)[0]
     first = templates.generate(cat, req, tmp_path)

@@ -33,8 +33,10 @@ class Supplement(QTranslator):
     (which asks the most recently installed translator first) consults it only as a fallback."""
 
     def translate(self, context: str, source: str, disambiguation: str | None = None,
-                  n: int = -1) -> str:
-        return MISSING.get((context, source), "")
+                  n: int = -1) -> str | None:
+        """The Chinese text, or None (a null string) for anything else: Qt takes an empty
+        string as the translation and would show nothing instead of falling back."""
+        return MISSING.get((context, source))
 
     def isEmpty(self) -> bool:
         return False

@@ -6,7 +6,7 @@ import shutil
 from decimal import Decimal
 
 from conftest import TEST_UNITS, fill, unit_file, wait_idle
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
@@ -27,12 +27,15 @@ def drop_files(widget, paths) -> None:
     """Drop files on a widget as the file manager would."""
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    args = (QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+    rest = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
             Qt.KeyboardModifier.NoModifier)
-    enter = QDragEnterEvent(*args)
+    try:
+        enter = QDragEnterEvent(QPoint(10, 10), *rest)  # PySide6 up to 6.11
+    except TypeError:
+        enter = QDragEnterEvent(QPointF(10, 10), *rest)
     QApplication.sendEvent(widget, enter)
     assert enter.isAccepted()
-    QApplication.sendEvent(widget, QDropEvent(*args))
+    QApplication.sendEvent(widget, QDropEvent(QPointF(10, 10), *rest))
 
 
 def test_create_issue_import_score_override_export(qtbot, window, recorder, tmp_path):

@@ -16,6 +16,7 @@ from jinan_eval_gui import __version__
 from jinan_eval_gui.catalogue import INPUT_KIND_LABELS, Catalogue, Indicator, InputSpec
 from jinan_eval_gui.catalogue.rules import wording
 from jinan_eval_gui.errors import TemplateError
+from jinan_eval_gui.system import oserrors
 from jinan_eval_gui.system.atomic import atomic_path
 
 from .contract import (
@@ -75,14 +76,18 @@ def generate(
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise TemplateError(f"无法创建输出文件夹“{out}”：{exc.strerror}") from exc
+        raise TemplateError(f"无法创建输出文件夹“{out}”：{oserrors.describe(exc)}",
+                            hint=oserrors.remedy(exc)) from exc
     target = out / file_name(request)
     with atomic_path(target, error=TemplateError) as tmp:
         builder = _Builder(catalogue, request, template_version)
         try:
             builder.write(tmp)
-        except (OSError, XlsxWriterException) as exc:
-            raise TemplateError(f"无法写入“{target.name}”：{exc}",
+        except OSError as exc:  # the system's words are English: say it in Chinese
+            raise TemplateError(f"无法写入“{target.name}”：{oserrors.describe(exc)}",
+                                hint=oserrors.remedy(exc)) from exc
+        except XlsxWriterException as exc:
+            raise TemplateError(f"无法写入“{target.name}”：生成工作簿时出错",
                                 hint="请检查磁盘空间和文件夹权限") from exc
         digest = hashlib.sha256(tmp.read_bytes()).hexdigest()
     return GeneratedTemplate(

@@ -55,7 +55,7 @@ class SurveySection:
         weighted = data["method"]["weighting"]["method"] != "none"
         self.para(f"答卷共 {n} 份，按评分口径规定的清洗规则剔除 {n - kept} 份，有效答卷 {kept} 份"
                   f"（有效率 {kept / n:.1%}）"
-                  + (f"；加权后的有效样本量（Kish）为 {_n(data['n_eff'])}。" if weighted else "。")
+                  + (f"；加权后的有效样本量〔(Σ权重)² ÷ Σ权重²〕为 {_n(data['n_eff'])}。" if weighted else "。")
                   if n else "答卷文件中没有答卷。", keep=True)
         counts = data.get("exclusion_counts") or {}
         rows = [[RULE_LABELS[k], str(v)] for k, v in counts.items() if k in RULE_LABELS]
