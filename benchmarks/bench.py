@@ -495,17 +495,36 @@ def cli_argv() -> list[list[str]]:
 # ---------------------------------------------------------------------------------------
 # The corpus: round with templates issued (pristine), the filled returns
 # ---------------------------------------------------------------------------------------
+#: What makes the corpus (relative to the repository): the round (store schema, catalogue
+#: code and data, round creation), the templates and their issue (the program's version is
+#: written into each), the sample filler.
+CORPUS_SOURCES = ("jinan_eval_gui/__init__.py", "jinan_eval_gui/collect/templates",
+                  "jinan_eval_gui/collect/samplefill", "jinan_eval_gui/catalogue",
+                  "jinan_eval_gui/store/schema.py", "jinan_eval_gui/workflow/rounds.py",
+                  "jinan_eval_gui/workflow/issue.py", "resources/catalogue")
+
+
+def corpus_sources() -> list[Path]:
+    """Every file under :data:`CORPUS_SOURCES`; a path that no longer exists (or a folder
+    without files) raises, so a restructuring cannot leave a stale corpus looking current."""
+    files: list[Path] = []
+    for rel in CORPUS_SOURCES:
+        path = ROOT / rel
+        if path.is_file():
+            files.append(path)
+            continue
+        found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix != ".pyc")
+        if not path.is_dir() or not found:
+            raise FileNotFoundError(f"corpus source {rel} is missing: update CORPUS_SOURCES")
+        files += found
+    return files
+
+
 def corpus_key(n: int) -> str:
     """Changes whenever the code or data that make the corpus change."""
     digest = hashlib.sha256()
-    pkg = ROOT / "jinan_eval_gui"
-    sources = [*sorted((pkg / "collect" / "templates").rglob("*.py")),
-               *sorted((pkg / "collect" / "samplefill").rglob("*.py")),
-               pkg / "store" / "schema.py",
-               *sorted((ROOT / "resources" / "catalogue").rglob("*"))]
-    for path in sources:
-        if path.is_file():
-            digest.update(path.name.encode() + path.read_bytes())
+    for path in corpus_sources():
+        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
     digest.update(json.dumps([entity_names(n), entity_parents(n), YEAR, SEED],
                              ensure_ascii=False).encode())
     return digest.hexdigest()[:16]
