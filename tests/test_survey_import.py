@@ -26,7 +26,13 @@ from jinan_eval_gui.catalogue.questionnaire import load_questionnaire
 from jinan_eval_gui.cli.main import main as cli
 from jinan_eval_gui.collect import survey as responses
 from jinan_eval_gui.errors import SurveyFileError
-from jinan_eval_gui.outputs.report import build_report, iter_tables, render_docx
+from jinan_eval_gui.outputs.report import (
+    Paragraph,
+    build_report,
+    build_round_report,
+    iter_tables,
+    render_docx,
+)
 from jinan_eval_gui.store import NewValue, Round
 from jinan_eval_gui.workflow import survey, surveyimport
 
@@ -295,3 +301,40 @@ def test_the_questionnaire_exports_and_its_template_imports_back(tmp_path):
     columns = responses.match_columns(table.header, qn)
     assert columns.missing == () and not columns.unmatched
     assert columns.column_of("id") == 0 and columns.column_of("seconds") == 1
+
+
+def test_combined_report_lists_each_entitys_survey(tmp_path, sample):
+    """Several entities: one table says what each entity's survey indicator rests on."""
+    header, rows = sample
+    with workflow.create_round(tmp_path / "多.jeval", year=2025,
+                               entities=["济南市", "青岛市", "淄博市"]) as rnd:
+        surveyimport.import_survey(rnd, write_csv(tmp_path / "济南答卷.csv", header, rows,
+                                                  "utf-8-sig"), entity="济南市")
+        surveyimport.set_survey_score(rnd, "81.5", "某调查公司报告", entity="青岛市")
+        results = workflow.score_round(rnd, save=False)
+        cat = workflow.round_catalogue(rnd)
+        state = survey.survey_state(rnd, cat, "济南市").result
+    report = build_round_report(cat, results, round_info={"year": 2025})
+    assert any("市民满意度调查" in h for h in report.headings(1))
+    [table] = iter_tables(report, "survey_compared")
+    by_entity = {r[0]: r for r in table.rows}
+    jinan = by_entity["济南市"]
+    assert "济南答卷.csv" in jinan[1]
+    assert list(jinan[2:4]) == [str(len(rows)), str(state.n_kept)]
+    assert jinan[4] == f"{state.score:.2f}"
+    assert jinan[5] == f"{state.ci95[0]:.2f} – {state.ci95[1]:.2f}"
+    assert "某调查公司报告" in by_entity["青岛市"][1] and by_entity["青岛市"][4] == "81.50"
+    assert by_entity["淄博市"][1] == "无调查结果"
+    text = "".join(b.text for b in report.blocks
+                   if isinstance(b, Paragraph) and "原始答卷计算得分" in b.text)
+    assert "3 个评估对象中，1 个由导入的原始答卷计算得分" in text
+
+
+def test_combined_report_without_any_survey_has_no_survey_section(tmp_path):
+    with workflow.create_round(tmp_path / "多.jeval", year=2025,
+                               entities=["济南市", "青岛市"]) as rnd:
+        results = workflow.score_round(rnd, save=False)
+        cat = workflow.round_catalogue(rnd)
+    report = build_round_report(cat, results, round_info={"year": 2025})
+    assert not any("市民满意度调查" in h for h in report.headings(1))
+    assert not list(iter_tables(report, "survey_compared"))

@@ -76,7 +76,9 @@ class _RoundBuilder(GroupSections, _Builder):
             ("分组排名", self.ranking_by_parent)]
         for group in self.weighted:
             steps.append((group.name, lambda g=group: self.level1_compared(g)))
-        steps += [("信息安全扣分", self.deductions_compared), ("数据质量", self.quality_compared),
+        steps += [("信息安全扣分", self.deductions_compared),
+                  ("市民满意度调查", lambda: self.survey_compared(self.all)),
+                  ("数据质量", self.quality_compared),
                   ("提升空间", self.improvement_compared),
                   ("各评估对象", self.entity_briefs), ("附录A", self.appendix_a_matrix),
                   ("附录B", self.appendix_b)]

@@ -41,13 +41,46 @@ class SurveySection:
         self._survey_dimensions(data)
         self._survey_lowest(data)
 
-    def survey_result(self) -> tuple[Any, dict[str, Any]] | None:
-        """The survey indicator's result and its survey data, if a survey was its source."""
-        for r in self.res.indicators.values():
+    def survey_result(self, res: Any = None) -> tuple[Any, dict[str, Any]] | None:
+        """The survey indicator's result and its survey data (of ``res``, by default this
+        report's entity), if a survey was its source."""
+        for r in (res or self.res).indicators.values():
             data = (r.provenance or {}).get("survey") if r.kind == "survey" else None
             if data:
                 return r, data
         return None
+
+    def survey_compared(self, results: dict[str, Any]) -> None:
+        """Several entities: what each entity's survey indicator rests on, in one table
+        (answers with their sample and interval, a contractor's score with its source, or
+        neither); written only when at least one entity has a survey."""
+        found = {e: self.survey_result(r) for e, r in results.items()}
+        if not any(found.values()):
+            return
+        self.heading("市民满意度调查")
+        ind = next(f[0] for f in found.values() if f)
+        with_answers = sum(1 for f in found.values() if f and f[1].get("source") != "score")
+        self.para(f"指标 {ind.id}“{ind.name}”的得分由调查问卷确定。{len(results)} 个评估对象中，"
+                  f"{with_answers} 个由导入的原始答卷计算得分（下表列出样本、有效答卷和 95% 置信区间），"
+                  "其余采用调查机构出具的综合得分或尚无调查结果。问卷、清洗和计分方法"
+                  "见各评估对象的单独评估报告。", keep=True)
+        rows = []
+        for e, f in found.items():
+            if not f:
+                rows.append([e, "无调查结果", self.dash, self.dash, self.dash, self.dash])
+                continue
+            r, data = f
+            if data.get("source") == "score":
+                rows.append([e, f"机构得分（{data.get('score_source', '')}）", self.dash,
+                             self.dash, fmt(r.score, self.dash), self.dash])
+                continue
+            ci = data.get("ci95")
+            rows.append([e, f"原始答卷“{data['file']}”", str(int(data["n"])),
+                         str(int(data["n_kept"])), fmt(data.get("score"), self.dash),
+                         f"{fmt(ci[0])} – {fmt(ci[1])}" if ci else self.dash])
+        self.table(["评估对象", "得分来源", "答卷", "有效答卷", "综合得分", "95% 置信区间"], rows,
+                   [2.6, 5.4, 1.3, 1.5, 1.6, 2.6], "llcccc", "各评估对象的市民满意度调查",
+                   role="survey_compared")
 
     def _survey_sample(self, data: dict[str, Any]) -> None:
         self.heading("样本与清洗", 2)
