@@ -67,7 +67,7 @@ def _print_entity(entity: str, a, top: int, cat) -> None:
     if r is not None:
         t = r.total
         varied = f"，并在 {len(r.assumptions)} 项评分口径假设的可选读法间随机取用" if r.assumptions else ""
-        out(f"稳健性（{r.runs} 次模拟，权重扰动幅度 {r.spread:g}{varied}）：综合得分中位数 {t.median}，"
+        out(f"稳健性（{r.runs} 次模拟，权重相对标准差 {r.spread:.0%}{varied}）：综合得分中位数 {t.median}，"
             f"90% 区间 {t.p05}–{t.p95}（正式结果 {t.official}）")
         if r.rank is not None:
             out(f"  排名：正式第 {r.rank.official} 位，90% 区间第 {r.rank.p05}–{r.rank.p95} 位")
