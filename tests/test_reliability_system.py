@@ -217,8 +217,11 @@ def test_ensure_folder_refuses_a_file_and_an_unwritable_place(tmp_path) -> None:
     a_file.write_text("x", encoding="utf-8")
     with pytest.raises(ExportError, match="是一个文件，不是文件夹"):
         atomic.ensure_folder(a_file)
-    with pytest.raises(ExportError, match="无法创建输出文件夹"):
-        atomic.ensure_folder(a_file / "sub")
+    with pytest.raises(ExportError, match="无法创建输出文件夹") as caught:
+        atomic.ensure_folder(a_file / "sub" / "deeper")
+    # the message names the part of the path that is a file, whatever errno the OS gave
+    assert f"“{a_file}”是一个文件" in str(caught.value)
+    assert "另选" in caught.value.hint
     assert atomic.ensure_folder(tmp_path / "new" / "deep").is_dir()
 
 

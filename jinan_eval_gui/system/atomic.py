@@ -48,6 +48,10 @@ def ensure_folder(folder: str | Path, error: type[EvalError] = ExportError) -> P
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
+        blocker = next((p for p in folder.parents if p.exists() and not p.is_dir()), None)
+        if blocker is not None:  # a part of the path is a file (ENOTDIR; on Windows ENOENT)
+            raise error(f"无法创建输出文件夹“{folder}”：路径中的“{blocker}”是一个文件，不是文件夹",
+                        hint="请检查路径，或另选一个输出文件夹") from exc
         raise error(f"无法创建输出文件夹“{folder}”：{oserrors.describe(exc)}",
                     hint="请选择一个可写的文件夹") from exc
     return folder

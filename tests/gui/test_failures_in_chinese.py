@@ -88,7 +88,7 @@ def blocked(tmp_path):
 def assert_plain_chinese(recorder, where) -> None:
     [message] = recorder.errors
     assert recorder.internals == [] and "程序内部错误" not in message
-    text = plain(message, where, where.parent)
+    text = plain(message, where, where.parent, where.parent.parent)  # paths are the user's
     assert "不是文件夹" in text and "请" in text  # what happened, what to do
     assert not ENGLISH.search(text), text
 
