@@ -234,7 +234,7 @@ def test_a_changed_threshold_choice_or_share_recomputes_from_the_stored_file(tmp
     assert again.recomputed and again.result.n_kept > first.result.n_kept
     assert "too_fast" not in {e.rule for e in again.result.excluded}
     assert not survey.survey_state(rnd, cat, "济南市").recomputed  # cached again
-    preview = survey.survey_state(rnd, cat, "济南市", choices={"SV3": "analytic"}, save=False)
+    preview = survey.survey_state(rnd, cat, "济南市", choices={"S3": "analytic"}, save=False)
     assert preview.result.method["interval"] == "analytic"
     assert survey.survey_state(rnd, cat, "济南市").result.method["interval"] == "bootstrap"
     surveyimport.set_shares(rnd, "性别", {"男": "51", "女": "49"})

@@ -90,7 +90,6 @@ ALLOWED = {
     "KB": "文件大小单位（从自动备份恢复的列表）",
     "KiB": "文件大小单位，Qt 文件对话框按 IEC 标准书写（1 KiB = 1024 字节）",
     "MiB": "文件大小单位（同上，文件超过 1 MiB 时）",
-    "SV": "评分口径编号 SV1–SV5（市民调查的口径），与签字的评分口径确认单上的编号一致",
     # key caps: the menu shows shortcuts as the keys are labelled on a Chinese keyboard
     "Ctrl": "键盘上的按键名（菜单中的快捷键）",
     "Shift": "键盘上的按键名（Qt 文件对话框的快捷键 Ctrl+Shift+H）",
