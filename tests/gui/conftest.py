@@ -6,6 +6,7 @@ replaced by recorders; everything else is the real window driven through its wid
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,17 @@ def window(qtbot):
     yield win
     qtbot.waitUntil(lambda: not win.session.busy, timeout=TIMEOUT)
     win.session.close_round()
+
+
+@pytest.fixture
+def opened(qtbot, window, filled_round, tmp_path):
+    """The window with a copy of the filled round open for writing."""
+    path = tmp_path / filled_round.name
+    shutil.copy2(filled_round, path)
+    window.open_round(path)
+    wait_idle(qtbot, window)
+    assert window.session.rnd is not None
+    return window
 
 
 def wait_idle(qtbot, win) -> None:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 from conftest import TEST_UNITS, wait_idle
@@ -15,13 +14,10 @@ from jinan_eval_gui.gui import messages
 
 
 @pytest.fixture
-def opened(qtbot, window, filled_round, tmp_path):
-    path = tmp_path / filled_round.name
-    shutil.copy2(filled_round, path)
-    window.open_round(path)
-    wait_idle(qtbot, window)
-    window.show_page("collect")
-    return window
+def opened(opened):
+    """The shared opened window (conftest), on 数据回收."""
+    opened.show_page("collect")
+    return opened
 
 
 def click(qtbot, button) -> None:

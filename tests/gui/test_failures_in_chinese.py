@@ -6,7 +6,6 @@ an output folder that cannot be made is a plain Chinese message saying what to d
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 from conftest import TEST_UNITS, wait_idle
@@ -16,16 +15,6 @@ from jinan_eval_gui import catalogue
 
 #: A Latin word, not counting file extensions (.jeval, .xlsx) the message may name.
 ENGLISH = re.compile(r"(?<![.A-Za-z])[A-Za-z]{2,}")
-
-
-@pytest.fixture
-def opened(qtbot, window, filled_round, tmp_path):
-    path = tmp_path / filled_round.name
-    shutil.copy2(filled_round, path)
-    window.open_round(path)
-    wait_idle(qtbot, window)
-    assert window.session.rnd is not None
-    return window
 
 
 def plain(text: str, *paths: object) -> str:

@@ -23,7 +23,6 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-import pytest
 import shiboken6
 from conftest import TEST_UNITS, unit_file, wait_idle
 from PySide6.QtCore import (
@@ -406,16 +405,6 @@ def dialog_classes() -> set[str]:
             yield from below(sub)
 
     return {c.__name__ for c in below(FormDialog) if c.__module__.startswith(package.__name__)}
-
-
-@pytest.fixture
-def opened(qtbot, window, filled_round, tmp_path):
-    path = tmp_path / filled_round.name
-    shutil.copy2(filled_round, path)
-    window.open_round(path)
-    wait_idle(qtbot, window)
-    assert window.session.rnd is not None
-    return window
 
 
 def walk_pages(qtbot, window, texts: Texts, state: str) -> None:

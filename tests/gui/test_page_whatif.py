@@ -4,7 +4,6 @@ round file stays byte for byte the same until the user saves the changes as a sc
 from __future__ import annotations
 
 import hashlib
-import shutil
 
 import pytest
 from conftest import TEST_UNITS, wait_idle
@@ -13,14 +12,11 @@ from jinan_eval_gui.store import Round
 
 
 @pytest.fixture
-def opened(qtbot, window, filled_round, tmp_path):
-    path = tmp_path / filled_round.name
-    shutil.copy2(filled_round, path)
-    window.open_round(path)
-    wait_idle(qtbot, window)
-    window.build_pages()  # as the app does right after the window appears
-    wait_idle(qtbot, window)
-    return window, path
+def opened(qtbot, opened):
+    """The shared opened window (conftest) with every page built, and its round file."""
+    opened.build_pages()  # as the app does right after the window appears
+    wait_idle(qtbot, opened)
+    return opened, opened.session.rnd.path
 
 
 def _results_page(window, qtbot):

@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
-
-import pytest
 from conftest import wait_idle
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
 from jinan_eval_gui import workflow
 from jinan_eval_gui.store import Round
-
-
-@pytest.fixture
-def opened(qtbot, window, filled_round, tmp_path):
-    """The window with a copy of the filled round open for writing."""
-    path = tmp_path / filled_round.name
-    shutil.copy2(filled_round, path)
-    window.open_round(path)
-    wait_idle(qtbot, window)
-    assert window.session.rnd is not None
-    return window
 
 
 def ok(dialog):
