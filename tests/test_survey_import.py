@@ -22,7 +22,7 @@ from internal_words import Checker, docx_texts, workbook_texts
 from internal_words import report as internal_report
 
 from jinan_eval_gui import workflow
-from jinan_eval_gui.catalogue.questionnaire import load_questionnaire
+from jinan_eval_gui.catalogue.questionnaire import EXCLUSION_RULES, load_questionnaire
 from jinan_eval_gui.cli.main import main as cli
 from jinan_eval_gui.collect import survey as responses
 from jinan_eval_gui.errors import SurveyFileError
@@ -84,7 +84,7 @@ def test_cli_sample_import_score(tmp_path, capsys):
     assert {"n", "n_kept", "excluded", "score", "ci95", "dimensions", "questions"} <= set(got)
     assert got["n"] == 3000 and 2500 < got["n_kept"] < 3000
     assert all(set(e) >= {"row", "reason"} for e in got["excluded"])
-    assert {e["rule"] for e in got["excluded"]} == set(responses.RULES)
+    assert {e["rule"] for e in got["excluded"]} == set(EXCLUSION_RULES)
     low, high = got["ci95"]
     assert low < got["score"] < high and high - low < 3
     assert len(got["dimensions"]) == 12 and len(got["questions"]) == 23

@@ -14,7 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 from jinan_eval_gui.catalogue import Catalogue
-from jinan_eval_gui.collect.survey import RULES, method_text
+from jinan_eval_gui.catalogue.questionnaire import EXCLUSION_RULES
+from jinan_eval_gui.collect.survey import method_text
 from jinan_eval_gui.store import Round
 
 from .survey import SurveyState, survey_state
@@ -79,7 +80,7 @@ def survey_input(rnd: Round, cat: Catalogue, entity: str, *,
 def sample_text(survey: Mapping[str, Any]) -> str:
     """答卷 3 000 份，有效 2 762 份，剔除 238 份（答卷编号重复 30 份、…）；有效样本量 1 647.9。"""
     counts = survey.get("exclusion_counts") or {}
-    parts = "、".join(f"{RULES[k]} {v} 份" for k, v in counts.items() if v and k in RULES)
+    parts = "、".join(f"{EXCLUSION_RULES[k]} {v} 份" for k, v in counts.items() if v and k in EXCLUSION_RULES)
     excluded = int(survey["n"]) - int(survey["n_kept"])
     text = f"答卷 {survey['n']} 份，有效 {survey['n_kept']} 份，剔除 {excluded} 份"
     if parts:

@@ -15,6 +15,8 @@ from .loader import (
     questionnaire_from_json,
 )
 from .model import (
+    COLUMN_ROLES,
+    EXCLUSION_RULES,
     KIND_LABELS,
     Dimension,
     Option,
@@ -24,6 +26,6 @@ from .model import (
     plain_text,
 )
 
-__all__ = ["KIND_LABELS", "Dimension", "Option", "Question", "Questionnaire",
+__all__ = ["COLUMN_ROLES", "EXCLUSION_RULES", "KIND_LABELS", "Dimension", "Option", "Question", "Questionnaire",
            "build_questionnaire", "check_against_catalogue", "default_path", "leading_number",
            "load_questionnaire", "plain_text", "questionnaire_from_json"]

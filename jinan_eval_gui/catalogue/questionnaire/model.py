@@ -22,6 +22,18 @@ QUESTION_KINDS = ("single", "likert", "multiple", "rating", "text")
 KIND_LABELS = {"single": "单选题", "likert": "量表题", "multiple": "多选题", "rating": "评分题",
                "text": "填空题"}
 CHOICE_KINDS = frozenset({"single", "likert", "multiple"})
+#: What a column of a response export is to the questionnaire (the import's review step).
+COLUMN_ROLES = {"question": "题目", "id": "答卷编号", "seconds": "作答用时", "ignored": "忽略",
+                "unmatched": "未对应"}
+#: The reasons a response is left out by cleaning, in the order they are checked and reported.
+EXCLUSION_RULES = {
+    "duplicate_id": "答卷编号重复",
+    "duplicate_answers": "答案完全相同",
+    "invalid": "回答无效",
+    "too_fast": "作答用时过短",
+    "incomplete": "作答不完整",
+    "straightlining": "直线作答",
+}
 
 _PUNCTUATION = re.compile(r"[\s\"'“”‘’`~!@#$%^&*()（）\[\]【】{}<>《》,，.。、:：;；?？!！\-_—=+|/\\…·]+")
 _NUMBERING = re.compile(r"^\s*(?:第\s*)?[Qq]?\s*(\d{1,4})\s*(?:题)?\s*(?:[、.．:：)）\-_]|\s|$)")

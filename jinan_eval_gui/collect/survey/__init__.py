@@ -10,8 +10,8 @@ importing this package costs nothing on the window's start-up path.
 
 from __future__ import annotations
 
-from .cleaning import RULES, Exclusion, Thresholds
-from .mapping import ROLE_LABELS, ColumnMap, ColumnMatch, match_columns, parse_mapping
+from .cleaning import Exclusion, Thresholds
+from .mapping import ColumnMap, ColumnMatch, match_columns, parse_mapping
 from .result import (
     INTERVAL_LABELS,
     UNKNOWN_LABELS,
@@ -25,7 +25,7 @@ from .sample import sample_rows, write_sample
 from .scoring import INTERVALS, UNKNOWNS, WEIGHTINGS, Method, score_table
 from .table import MAX_FILE_BYTES, ResponseTable, read_bytes, read_table
 
-__all__ = ["INTERVALS", "INTERVAL_LABELS", "MAX_FILE_BYTES", "Method", "ROLE_LABELS", "RULES",
+__all__ = ["INTERVALS", "INTERVAL_LABELS", "MAX_FILE_BYTES", "Method",
            "UNKNOWNS", "UNKNOWN_LABELS", "WEIGHTINGS", "WEIGHTING_LABELS", "ColumnMap",
            "ColumnMatch", "Exclusion", "ResponseTable", "SurveyResult", "Thresholds",
            "from_json", "match_columns", "method_text", "parse_mapping", "read_bytes", "read_table",

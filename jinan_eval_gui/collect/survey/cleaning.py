@@ -22,19 +22,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from jinan_eval_gui.catalogue.questionnaire import EXCLUSION_RULES
+
 from .answers import SCORED, UNKNOWN, Answers
 
 if TYPE_CHECKING:
     import numpy as np
 
-RULES = {
-    "duplicate_id": "答卷编号重复",
-    "duplicate_answers": "答案完全相同",
-    "invalid": "回答无效",
-    "too_fast": "作答用时过短",
-    "incomplete": "作答不完整",
-    "straightlining": "直线作答",
-}
 
 
 @dataclass(frozen=True)
@@ -56,7 +50,7 @@ class Exclusion:
 
     def to_json(self) -> dict[str, object]:
         return {"row": self.row, "reason": self.reason, "rule": self.rule,
-                "rule_label": RULES[self.rule]}
+                "rule_label": EXCLUSION_RULES[self.rule]}
 
 
 @dataclass
@@ -67,7 +61,7 @@ class Cleaning:
     excluded: list[Exclusion]
 
     def counts(self) -> dict[str, int]:
-        out = dict.fromkeys(RULES, 0)
+        out = dict.fromkeys(EXCLUSION_RULES, 0)
         for e in self.excluded:
             out[e.rule] += 1
         return out
@@ -173,4 +167,4 @@ def _brief(text: str, limit: int = 20) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-__all__ = ["RULES", "Cleaning", "Exclusion", "Thresholds", "clean"]
+__all__ = ["Cleaning", "Exclusion", "Thresholds", "clean"]

@@ -29,8 +29,6 @@ from jinan_eval_gui.errors import SurveyFileError
 
 from .. import xlsxsafe
 
-ROLE_LABELS = {"question": "题目", "id": "答卷编号", "seconds": "作答用时", "ignored": "忽略",
-               "unmatched": "未对应"}
 _SPECIAL = {"忽略": "ignored", "ignore": "ignored", "不导入": "ignored", "编号": "id",
             "答卷编号": "id", "id": "id", "用时": "seconds", "作答用时": "seconds",
             "seconds": "seconds"}

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from .cleaning import RULES, Exclusion
+from jinan_eval_gui.catalogue.questionnaire import EXCLUSION_RULES
+
+from .cleaning import Exclusion
 
 INTERVAL_LABELS = {"bootstrap": "自助法（重抽样）", "analytic": "正态近似（线性化方差）"}
 WEIGHTING_LABELS = {"none": "不加权（每份有效答卷同等计）", "poststrat": "事后分层加权",
@@ -51,7 +53,7 @@ class SurveyResult:
     notes: list[str] = field(default_factory=list)
 
     def exclusion_counts(self) -> dict[str, int]:
-        out = dict.fromkeys(RULES, 0)
+        out = dict.fromkeys(EXCLUSION_RULES, 0)
         for e in self.excluded:
             out[e.rule] += 1
         return out

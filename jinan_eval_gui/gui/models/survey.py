@@ -8,15 +8,9 @@ from typing import Any
 
 from PySide6.QtGui import QColor
 
-from .table import BAD, RIGHT, WARN, Column, RecordTableModel
+from jinan_eval_gui.catalogue.questionnaire import COLUMN_ROLES, EXCLUSION_RULES, KIND_LABELS
 
-ROLE_LABELS = {"question": "题目", "id": "答卷编号", "seconds": "作答用时", "ignored": "忽略",
-               "unmatched": "未对应"}
-RULE_LABELS = {"duplicate_id": "答卷编号重复", "duplicate_answers": "答案完全相同",
-               "invalid": "回答无效", "too_fast": "作答用时过短", "incomplete": "作答不完整",
-               "straightlining": "直线作答"}
-KIND_LABELS = {"single": "单选题", "likert": "量表题", "multiple": "多选题", "rating": "评分题",
-               "text": "填空题"}
+from .table import BAD, RIGHT, WARN, Column, RecordTableModel
 
 
 def score_text(value: Any) -> str:
@@ -68,7 +62,7 @@ class ExclusionModel(RecordTableModel):
 
     columns = (
         Column("行号", lambda e: e["row"], RIGHT),
-        Column("剔除原因", lambda e: RULE_LABELS.get(e.get("rule", ""), "")),
+        Column("剔除原因", lambda e: EXCLUSION_RULES.get(e.get("rule", ""), "")),
         Column("说明", lambda e: e["reason"]),
     )
 
@@ -79,7 +73,7 @@ class ColumnModel(RecordTableModel):
     columns = (
         Column("列", lambda c: c["column"]),
         Column("表头", lambda c: c["header"]),
-        Column("对应为", lambda c: ROLE_LABELS.get(c["role"], "")),
+        Column("对应为", lambda c: COLUMN_ROLES.get(c["role"], "")),
         Column("题号", lambda c: c["question"] or "", RIGHT),
         Column("对应方式", lambda c: c["how"]),
         Column("说明", lambda c: c["note"] or ("双击选择对应的题目" if c["role"] == "unmatched" else "")),

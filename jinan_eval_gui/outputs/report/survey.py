@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from jinan_eval_gui.catalogue.questionnaire import EXCLUSION_RULES
+
 from .text import fmt
 
-RULE_LABELS = {"duplicate_id": "答卷编号重复", "duplicate_answers": "答案完全相同",
-               "invalid": "回答无效", "too_fast": "作答用时过短", "incomplete": "作答不完整",
-               "straightlining": "直线作答"}
 _INTERVALS = {"bootstrap": "自助法", "analytic": "正态近似"}
 _LOWEST = 5
 
@@ -91,7 +90,7 @@ class SurveySection:
                   + (f"；加权后的有效样本量〔(Σ权重)² ÷ Σ权重²〕为 {_n(data['n_eff'])}。" if weighted else "。")
                   if n else "答卷文件中没有答卷。", keep=True)
         counts = data.get("exclusion_counts") or {}
-        rows = [[RULE_LABELS[k], str(v)] for k, v in counts.items() if k in RULE_LABELS]
+        rows = [[EXCLUSION_RULES[k], str(v)] for k, v in counts.items() if k in EXCLUSION_RULES]
         rows.append(["合计", str(n - kept)])
         self.table(["剔除原因", "份数"], rows, [5, 2], "lc", "市民调查答卷的清洗",
                    bold_rows=[len(rows) - 1], role="survey_sample")
