@@ -174,6 +174,11 @@ def _draw(ax, chart: BarChart) -> None:
         ax.set_yticks(_ticks(chart.vmax))
         ax.set_ylabel(chart.axis_label)
         ax.grid(axis="y", color="#D9D9D9", linewidth=0.6)
+    plain_axes(ax)
+
+
+def plain_axes(ax: Any) -> None:
+    """The report's chart style: grid behind the data, no top or right frame, no tick marks."""
     ax.set_axisbelow(True)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)

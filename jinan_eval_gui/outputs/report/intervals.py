@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .charts import _LOCK, CURRENT, HIGHLIGHT, _wrap, draw_png
+from .charts import _LOCK, CURRENT, HIGHLIGHT, _wrap, draw_png, plain_axes
 from .fonts import CJKFont, find_cjk_font
 
 
@@ -61,9 +61,6 @@ def _draw(ax, chart: IntervalChart) -> None:
     ax.set_ylim(-0.7, n - 0.3)
     ax.set_xlabel(chart.axis_label)
     ax.grid(axis="x", color="#D9D9D9", linewidth=0.6)
-    ax.set_axisbelow(True)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    ax.tick_params(length=0)
+    plain_axes(ax)
     ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False,
               ncols=3, borderaxespad=0.2, labelcolor="#404040")
