@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import io
 import logging
-import re
 import warnings
 import zipfile
 from collections.abc import Sequence
@@ -30,10 +29,9 @@ from jinan_eval_gui.system.atomic import atomic_path
 from jinan_eval_gui.system.filenames import sanitize_filename
 
 from . import xlsxsafe
-from .feedbacknote import MAX_ROW_HEIGHT, FeedbackNote, add_note_sheet, lines
-from .returns import IMPORT_LIMITS
+from .feedbacknote import MAX_ROW_HEIGHT, FeedbackNote, add_note_sheet, lines, visible
+from .returns import IMPORT_LIMITS, SEVERITY_LABELS
 
-SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
 #: Marks distinct from the template's own colours (input cells light yellow FFF2CC and light
 #: green E2EFDA, headers light blue) and from each other in greyscale print: an error is a
 #: dark red fill (about 26 % luminance) with a thick border, a warning an orange fill (about
@@ -48,7 +46,6 @@ MAX_LAYOUT_XML = 16 * xlsxsafe.MiB
 MAX_LAYOUT_MEDIA = 64 * xlsxsafe.MiB
 #: Excel's limit for one comment (a cell may collect several findings).
 MAX_COMMENT = 30_000
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BINARY_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".emf", ".wmf", ".tif", ".tiff",
                     ".bin", ".wdp", ".svg")
 log = logging.getLogger(__name__)
@@ -85,9 +82,9 @@ def write_feedback(content: bytes, file_name: str, findings: Sequence[Finding],
 def _title(file_name: str, note: FeedbackNote | None) -> str:
     """The listing's title: whose file, which version."""
     if note is None:
-        return f"“{_visible(file_name)}”校验结果"
+        return f"“{visible(file_name)}”校验结果"
     version = f"第 {note.version} 版 " if note.version else ""
-    return f"{note.unit}数据采集表校验结果（{version}“{_visible(file_name)}”）"
+    return f"{note.unit}数据采集表校验结果（{version}“{visible(file_name)}”）"
 
 
 # ---------------------------------------------------------------------------------------
@@ -99,7 +96,7 @@ def _unit_workbook(content: bytes, file_name: str) -> tuple[Any, str]:
         with xlsxsafe.open_bytes(content, file_name, limits=IMPORT_LIMITS):
             pass
     except EvalError as exc:
-        return None, f"原文件无法安全读取：{_visible(str(exc))[:200]}"
+        return None, f"原文件无法安全读取：{visible(str(exc))[:200]}"
     with zipfile.ZipFile(io.BytesIO(content)) as zf:
         infos = zf.infolist()
     media = sum(i.file_size for i in infos if i.filename.lower().endswith(_BINARY_SUFFIXES)
@@ -144,9 +141,9 @@ def _mark_cells(wb: Any, findings: list[Finding]) -> None:
             cell.border = Border(left=side, right=side, top=side, bottom=side)
             marked[(f.sheet, anchor)] = f.severity
         where = f"（单元格 {address}，与 {anchor} 合并）" if anchor != address else ""
-        text = f"【{SEVERITY_LABELS.get(f.severity, f.severity)}】{where}{_visible(f.message)}"
+        text = f"【{SEVERITY_LABELS.get(f.severity, f.severity)}】{where}{visible(f.message)}"
         if cell.comment is not None:
-            text = _visible(cell.comment.text) + "\n" + text
+            text = visible(cell.comment.text) + "\n" + text
         cell.comment = Comment(text[:MAX_COMMENT], "市智慧办", width=320, height=120)
 
 
@@ -198,8 +195,8 @@ def _listing(wb: Any, findings: list[Finding], title: str, note: str = "") -> No
     for n, f in enumerate(findings, 1):
         # Every value is written as a string: nothing a unit typed can become a formula.
         ws.append([n, SEVERITY_LABELS.get(f.severity, f.severity), finding_category(f),
-                   _visible(f.sheet or ""), _visible(f.cell or ""), str(f.indicator_id or ""),
-                   _visible(f.value or ""), _visible(f.message)])
+                   visible(f.sheet or ""), visible(f.cell or ""), str(f.indicator_id or ""),
+                   visible(f.value or ""), visible(f.message)])
         row = ws[ws.max_row]
         for c in row[1:]:
             c.data_type = "s"
@@ -238,15 +235,6 @@ def _listing_only(findings: list[Finding], why: str, title: str) -> Any:
     _listing(wb, findings, title,
              note=f"{why}。以下列出全部问题，请对照原文件逐项修改后重新报送。")
     return wb
-
-
-def _visible(text: str) -> str:
-    """Control characters as the visible symbols of Unicode's control pictures (␁ for U+0001):
-    they cannot be written into a workbook, and a unit must see where they are."""
-    if not _CONTROL_RE.search(text):
-        return text
-    return _CONTROL_RE.sub(lambda m: "␡" if m.group() == "\x7f" else chr(0x2400 + ord(m.group())),
-                           text)
 
 
 def _save(wb: Any, target: Path) -> Path:

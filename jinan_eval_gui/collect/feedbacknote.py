@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from jinan_eval_gui.store import Finding
+from jinan_eval_gui.store.db import SEVERITIES
 
 NOTE_SHEET = "反馈说明"
 NOTE_TITLE = "致各单位的反馈说明"
 #: Problems listed one by one on the note (the 校验结果 sheet lists all of them).
 LISTED = 40
-_ORDER = {"error": 0, "warning": 1, "info": 2}
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -36,8 +36,11 @@ class FeedbackNote:
     office_phone: str = ""
 
 
-def _visible(text: str) -> str:
-    """Control characters as visible symbols (openpyxl cannot write them)."""
+def visible(text: str) -> str:
+    """Control characters as the visible symbols of Unicode's control pictures (␁ for U+0001):
+    they cannot be written into a workbook, and a unit must see where they are."""
+    if not _CONTROL_RE.search(text):
+        return text
     return _CONTROL_RE.sub(lambda m: "␡" if m.group() == "\x7f" else chr(0x2400 + ord(m.group())),
                            text)
 
@@ -54,12 +57,12 @@ def note_lines(note: FeedbackNote, findings: list[Finding]) -> list[tuple[str, s
                       f"经校验，发现错误 {errors} 处、警告 {warnings} 处，请按以下说明更正。"),
              ("head", "一、需要更正的内容")]
     problems = sorted((f for f in findings if f.severity in ("error", "warning")),
-                      key=lambda f: _ORDER[f.severity])
+                      key=lambda f: SEVERITIES.index(f.severity))
     for n, f in enumerate(problems[:LISTED], 1):
         where = "，".join(p for p in (f"工作表“{f.sheet}”" if f.sheet else "", f.cell or "") if p)
         typed = f"（填写的是“{f.value}”）" if f.value else ""
         kind = "错误，必须更正" if f.severity == "error" else "警告，请核实"
-        lines.append(("item", _visible(f"{n}. 【{kind}】{where + '：' if where else ''}"
+        lines.append(("item", visible(f"{n}. 【{kind}】{where + '：' if where else ''}"
                                        f"{f.message}{typed}")))
     if len(problems) > LISTED:
         lines.append(("item", f"……另有 {len(problems) - LISTED} 处，见“校验结果”工作表。"))

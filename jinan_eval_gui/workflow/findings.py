@@ -15,13 +15,12 @@ from typing import Any
 
 from jinan_eval_gui.catalogue import Catalogue, Indicator
 from jinan_eval_gui.catalogue.rules import wording
+from jinan_eval_gui.collect.returns import SEVERITY_LABELS
 from jinan_eval_gui.errors import EvalError
 from jinan_eval_gui.store import Finding, Round
 
 from .arrivals import Arrival, unit_arrivals
 from .rounds import round_catalogue
-
-SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
 @dataclass(frozen=True)
